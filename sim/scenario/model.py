@@ -1,0 +1,369 @@
+"""The scenario, format 1: frozen, closed, typed objects that every later layer reads.
+
+Only shape and single-field rules live here (types, ranges, which fields go together).
+Rules that need the whole scenario (ids exist, shares add up, every provider reaches an
+exit) live in `sim.scenario.checks`, because they need the provider graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
+        max_length=64,
+        description="A short identifier: letters, digits, '_', '-', '.'",
+    ),
+]
+Source = Annotated[
+    str | None,
+    Field(default=None, description="Where the figure comes from: publication, table and year."),
+]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveDays = Annotated[float, Field(gt=0.0)]
+NonNegativeDays = Annotated[float, Field(ge=0.0)]
+Money = Annotated[float, Field(ge=0.0)]
+
+UNNAMED_EXIT = "exit"
+"""Where the remainder of a provider's patients goes when no pathway claims them."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# --- durations (length of stay, pathway delays) ------------------------------------------
+
+
+class Exponential(Frozen):
+    distribution: Literal["exponential"]
+    mean_days: PositiveDays
+    source: Source = None
+
+    @property
+    def mean(self) -> float:
+        return self.mean_days
+
+
+class LogNormal(Frozen):
+    distribution: Literal["lognormal"]
+    mean_days: PositiveDays
+    sd_days: PositiveDays
+    source: Source = None
+
+    @property
+    def mean(self) -> float:
+        return self.mean_days
+
+
+class Gamma(Frozen):
+    distribution: Literal["gamma"]
+    mean_days: PositiveDays
+    sd_days: PositiveDays
+    source: Source = None
+
+    @property
+    def mean(self) -> float:
+        return self.mean_days
+
+
+class Uniform(Frozen):
+    """Uniform between bounds; its mean is their midpoint."""
+
+    distribution: Literal["uniform"]
+    min_days: NonNegativeDays
+    max_days: PositiveDays
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> Uniform:
+        if self.max_days <= self.min_days:
+            raise ValueError("max_days must be greater than min_days")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min_days + self.max_days) / 2
+
+
+class Triangular(Frozen):
+    """Triangular between bounds, set by its mean (the usual planning figure) or its mode."""
+
+    distribution: Literal["triangular"]
+    min_days: NonNegativeDays
+    max_days: PositiveDays
+    mean_days: PositiveDays | None = None
+    mode_days: NonNegativeDays | None = None
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _mode_within_bounds(self) -> Triangular:
+        if self.max_days <= self.min_days:
+            raise ValueError("max_days must be greater than min_days")
+        if (self.mean_days is None) == (self.mode_days is None):
+            raise ValueError("give exactly one of mean_days or mode_days")
+        if not self.min_days <= self.mode <= self.max_days:
+            raise ValueError(
+                f"mean_days {self.mean_days} puts the mode at {self.mode:g}, outside "
+                f"[{self.min_days:g}, {self.max_days:g}]: the mean of a triangular "
+                "distribution must lie within the middle third of its bounds"
+            )
+        return self
+
+    @property
+    def mode(self) -> float:
+        if self.mode_days is not None:
+            return self.mode_days
+        assert self.mean_days is not None
+        return 3 * self.mean_days - self.min_days - self.max_days
+
+    @property
+    def mean(self) -> float:
+        return (self.min_days + self.mode + self.max_days) / 3
+
+
+class Fixed(Frozen):
+    distribution: Literal["fixed"]
+    mean_days: NonNegativeDays
+    source: Source = None
+
+    @property
+    def mean(self) -> float:
+        return self.mean_days
+
+
+Duration = Annotated[
+    Exponential | LogNormal | Gamma | Uniform | Triangular | Fixed,
+    Field(discriminator="distribution"),
+]
+DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "uniform", "triangular", "fixed")
+
+
+# --- run, budget, population ---------------------------------------------------------------
+
+
+class Run(Frozen):
+    days: Annotated[int, Field(gt=0, le=366 * 10)] = 365
+    warm_up_days: Annotated[int, Field(ge=0, le=366 * 5)] = 0
+    replications: Annotated[int, Field(gt=0, le=10_000)] = 20
+    seed: Annotated[int, Field(ge=0)] = 2026
+    start_date: dt.date = dt.date(2026, 4, 1)
+
+
+class Budget(Frozen):
+    annual_gbp: Money
+    phasing: Literal["even"] | tuple[Annotated[float, Field(ge=0.0)], ...] = "even"
+    source: Source = None
+
+    @field_validator("phasing")
+    @classmethod
+    def _twelve_fractions_summing_to_one(
+        cls, phasing: Literal["even"] | tuple[float, ...]
+    ) -> Literal["even"] | tuple[float, ...]:
+        if isinstance(phasing, tuple):
+            if len(phasing) != 12:
+                raise ValueError(f"needs 12 monthly fractions, got {len(phasing)}")
+            if abs(sum(phasing) - 1.0) > 1e-6:
+                raise ValueError(f"monthly fractions must sum to 1, they sum to {sum(phasing):g}")
+        return phasing
+
+    def monthly_fractions(self) -> tuple[float, ...]:
+        return (1 / 12,) * 12 if self.phasing == "even" else tuple(self.phasing)
+
+
+class Practice(Frozen):
+    id: Id
+    name: str | None = None
+    list_size: Annotated[int, Field(gt=0)]
+    referral_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    source: Source = None
+
+
+class DemandStream(Frozen):
+    """Patients arriving from outside the modelled system, as a Poisson stream."""
+
+    id: Id
+    name: str | None = None
+    enters: Id
+    per_1000_per_year: Annotated[float, Field(gt=0.0)] | None = None
+    per_day: Annotated[float, Field(gt=0.0)] | None = None
+    seasonality: tuple[Annotated[float, Field(gt=0.0)], ...] | None = None
+    uses_referral_multiplier: bool = True
+    source: Source = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve_months(cls, seasonality: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if seasonality is not None and len(seasonality) != 12:
+            raise ValueError(f"needs 12 monthly multipliers, got {len(seasonality)}")
+        return seasonality
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> DemandStream:
+        if (self.per_1000_per_year is None) == (self.per_day is None):
+            raise ValueError("give exactly one of per_1000_per_year or per_day")
+        return self
+
+    def month_multiplier(self, month_of_year: int) -> float:
+        """Seasonal multiplier for month 0..11 counted from the run's start month."""
+        return 1.0 if self.seasonality is None else self.seasonality[month_of_year]
+
+
+# --- providers ------------------------------------------------------------------------------
+
+
+class Capacity(Frozen):
+    servers: Annotated[int, Field(gt=0)] | None = Field(
+        default=None, description="Patients served in parallel (beds, cubicles, clinicians)."
+    )
+    slots_per_day: Annotated[int, Field(gt=0)] | None = Field(
+        default=None, description="Appointment book: at most this many start each day."
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Capacity:
+        if (self.servers is None) == (self.slots_per_day is None):
+            raise ValueError("give exactly one of servers or slots_per_day")
+        return self
+
+
+class Waiting(Frozen):
+    max_days: PositiveDays | None = None
+    then: Id | None = None
+    share: Share = 1.0
+    in_place: bool = False
+
+    @model_validator(mode="after")
+    def _overflow_complete(self) -> Waiting:
+        if (self.max_days is None) != (self.then is None):
+            raise ValueError("max_days and then go together: after max_days, patients go to then")
+        return self
+
+
+class Price(Frozen):
+    per_attendance_gbp: Money | None = None
+    per_spell_gbp: Money | None = None
+    per_excess_day_gbp: Money | None = None
+    trim_days: NonNegativeDays | None = None
+    per_day_gbp: Money | None = None
+    price_year: str | None = Field(default=None, description="Base year of the price, e.g. 2023/24")
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Price:
+        if self.per_attendance_gbp is not None and self.per_spell_gbp is not None:
+            raise ValueError("give per_attendance_gbp or per_spell_gbp, not both")
+        if (self.per_excess_day_gbp is None) != (self.trim_days is None):
+            raise ValueError("per_excess_day_gbp and trim_days go together")
+        return self
+
+
+class ActivityContract(Frozen):
+    """Payment by results: the commissioner pays price x activity."""
+
+    type: Literal["activity"]
+    source: Source = None
+
+
+class BlockContract(Frozen):
+    """A fixed annual sum in twelve equal instalments, whatever the activity."""
+
+    type: Literal["block"]
+    annual_gbp: Money
+    source: Source = None
+
+
+Contract = Annotated[ActivityContract | BlockContract, Field(discriminator="type")]
+
+ProviderKind = Literal[
+    "primary_care",
+    "urgent_care",
+    "ambulance",
+    "acute",
+    "community",
+    "mental_health",
+    "social_care",
+    "other",
+]
+
+
+class Provider(Frozen):
+    id: Id
+    name: str | None = None
+    kind: ProviderKind = "other"
+    capacity: Capacity | None = None
+    waiting: Waiting | None = None
+    length_of_stay: Duration | None = None
+    price: Price | None = None
+    contract: Contract | None = None
+    source: Source = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.capacity is None
+
+    @property
+    def is_appointment_book(self) -> bool:
+        return self.capacity is not None and self.capacity.slots_per_day is not None
+
+
+class Pathway(Frozen):
+    from_: Id = Field(alias="from")
+    to: Id
+    share: Share
+    delay: Duration | None = None
+    source: Source = None
+
+
+class Scenario(Frozen):
+    """A complete, validated description of one local system and one run of it."""
+
+    format: Literal[1]
+    name: str
+    description: str = ""
+    run: Run = Run()
+    budget: Budget | None = None
+    population: Annotated[int, Field(gt=0)] | None = Field(
+        default=None,
+        description="Registered population when no practices are listed (one practice 'all').",
+    )
+    practices: tuple[Practice, ...] = ()
+    demand: tuple[DemandStream, ...] = Field(min_length=1)
+    providers: tuple[Provider, ...] = Field(min_length=1)
+    exits: tuple[Id, ...] = ()
+    pathways: tuple[Pathway, ...] = ()
+
+    @model_validator(mode="after")
+    def _population_from_one_place(self) -> Scenario:
+        if self.population is not None and self.practices:
+            raise ValueError(
+                "give practices (population is the sum of their list sizes) or population, not both"
+            )
+        return self
+
+    def provider(self, provider_id: str) -> Provider:
+        for provider in self.providers:
+            if provider.id == provider_id:
+                return provider
+        raise KeyError(provider_id)
+
+    @property
+    def registered_practices(self) -> tuple[Practice, ...]:
+        """The practices patients are registered with; one practice 'all' if none are listed."""
+        if self.practices:
+            return self.practices
+        return (Practice(id="all", name="All registered patients", list_size=self.population or 1),)
+
+    @property
+    def registered_population(self) -> int:
+        return sum(practice.list_size for practice in self.registered_practices)
