@@ -1,0 +1,5 @@
+"""`python -m sim` is the `knockon` command."""
+
+from sim.cli import app
+
+app()

@@ -1,0 +1,168 @@
+"""The `knockon` command: a thin face over the public API; it validates and computes nothing itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from sim.results import OUTPUT_FILES, RunResult, run_scenario
+from sim.scenario import LoadedScenario, ScenarioError, load_scenario
+from sim.scenario.schema import scenario_json_schema
+
+app = typer.Typer(
+    name="knockon",
+    help="Knock-on: where patients, waits and money move when commissioners change a service.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _load(path: Path) -> LoadedScenario:
+    """Load a scenario or stop with its problems, one per line, and exit code 1."""
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as error:
+        for problem in error.problems:
+            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    for warning in loaded.warnings:
+        err.print(str(warning), markup=False, highlight=False, soft_wrap=True)
+    return loaded
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML) to check.")],
+) -> None:
+    """Check scenario files and report every problem at once as FILE:LINE field: what is wrong."""
+    failed = False
+    for path in files:
+        try:
+            loaded = load_scenario(path)
+        except ScenarioError as error:
+            failed = True
+            for problem in error.problems:
+                err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            continue
+        for warning in loaded.warnings:
+            err.print(str(warning), markup=False, highlight=False, soft_wrap=True)
+        scenario = loaded.scenario
+        out.print(
+            f"{path}: valid - {scenario.name}: {len(scenario.providers)} providers, "
+            f"{len(scenario.pathways)} pathways, {len(scenario.demand)} demand streams, "
+            f"{len(loaded.warnings)} warnings",
+            markup=False,
+            highlight=False,
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _refuse_to_overwrite(directory: Path, overwrite: bool) -> None:
+    existing = [name for name in OUTPUT_FILES if (directory / name).exists()]
+    if not existing or overwrite:
+        return
+    listed = ", ".join(existing)
+    if sys.stdin.isatty() and typer.confirm(f"{directory} already holds {listed}. Replace them?"):
+        return
+    err.print(
+        f"{directory}: already holds {listed}; choose another --out or pass --overwrite",
+        markup=False,
+    )
+    raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output tables.")],
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's run.seed).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes; results are the same for any number.")
+    ] = os.cpu_count() or 1,
+    overwrite: Annotated[bool, typer.Option(help="Replace output files already in --out.")] = False,
+) -> None:
+    """Simulate a scenario and write providers.csv, flows.csv, monthly.csv and summary.json."""
+    loaded = _load(file)
+    _refuse_to_overwrite(out_dir, overwrite)
+    scenario = loaded.scenario
+    total = replications or scenario.run.replications
+    if err.is_terminal:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar:
+            task = bar.add_task(f"{scenario.name}: replications", total=total)
+            result = run_scenario(
+                scenario, replications, seed, workers,
+                progress=lambda done, _: bar.update(task, completed=done),
+            )
+    else:
+        result = run_scenario(scenario, replications, seed, workers)
+    try:
+        written = result.write(out_dir)
+    except OSError as error:
+        err.print(f"{out_dir}: cannot write results: {error.strerror or error}", markup=False)
+        raise typer.Exit(1) from None
+    _show(result)
+    out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False, highlight=False)
+
+
+def _show(result: RunResult) -> None:
+    table = Table(title=f"{result.scenario.name} - means of {result.summary['replications']} replications")
+    for column in ("provider", "arrivals", "mean wait (days)", "p95 wait (days)", "utilisation", "cost (GBP)"):
+        table.add_column(column, justify="left" if column == "provider" else "right")
+    for row in result.providers.itertuples():
+        table.add_row(
+            str(row.provider),
+            f"{row.arrivals:,.0f}",
+            f"{row.mean_wait_days:.2f}",
+            f"{row.p95_wait_days:.2f}",
+            "-" if row.utilisation != row.utilisation else f"{row.utilisation:.0%}",
+            f"{row.cost_gbp:,.0f}",
+        )
+    out.print(table)
+    totals = result.summary["totals"]
+    line = f"Paid {totals['paid_gbp']:,.0f} GBP"
+    if totals["budget_gbp"] is not None:
+        line += f" against a budget of {totals['budget_gbp']:,.0f} GBP (variance {totals['year_end_variance_gbp']:+,.0f})"
+    out.print(line, highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (format 1)."""
+    print(json.dumps(scenario_json_schema(), indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` and return its exit code (for tests and embedding)."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="knockon", standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        return stop.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Abort:
+        return 1
+    return 0

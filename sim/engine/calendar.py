@@ -1,0 +1,62 @@
+"""The run's clock in days, and the calendar months of the measured period.
+
+Time 0 is `warm_up_days` before `run.start_date`; the measured period is
+[warm_up_days, warm_up_days + days), cut into calendar months (the financial year when
+the run starts on 1 April). Seasonality is indexed by month counted from the start month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.model import Run
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start_date: dt.date
+    warm_up_days: int
+    days: int
+    boundaries: tuple[float, ...]
+    """Start of each measured month in simulation days, then the end of the period."""
+    labels: tuple[str, ...]
+    """YYYY-MM of each measured month."""
+
+    @classmethod
+    def for_run(cls, run: Run) -> Calendar:
+        boundaries = [float(run.warm_up_days)]
+        labels = []
+        day = run.start_date
+        end = run.start_date + dt.timedelta(days=run.days)
+        while day < end:
+            labels.append(f"{day.year:04d}-{day.month:02d}")
+            next_month = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            day = min(next_month, end)
+            boundaries.append(float(run.warm_up_days + (day - run.start_date).days))
+        return cls(run.start_date, run.warm_up_days, run.days, tuple(boundaries), tuple(labels))
+
+    @property
+    def months(self) -> int:
+        return len(self.labels)
+
+    @property
+    def horizon(self) -> float:
+        return self.boundaries[-1]
+
+    @property
+    def month_days(self) -> np.ndarray:
+        return np.diff(np.asarray(self.boundaries))
+
+    def month_of_year(self, day: int) -> int:
+        """0..11, counted from the start month, for simulation day `day` (warm-up included)."""
+        date = self.start_date + dt.timedelta(days=day - self.warm_up_days)
+        return (date.month - self.start_date.month) % 12
+
+    def month_index(self, times: np.ndarray) -> np.ndarray:
+        """Measured month of each time; `months` (the spare slot) outside the period."""
+        index = np.searchsorted(np.asarray(self.boundaries), times, side="right") - 1
+        index[(index < 0) | (index >= self.months)] = self.months
+        return index

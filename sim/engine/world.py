@@ -1,0 +1,288 @@
+"""One replication: the SimPy environment, the services, the demand, and the counting.
+
+Only the engine imports simpy. Events are plain SimPy timeouts with callbacks rather than
+one process per patient: a visit to a provider with servers costs one event (the end of
+the stay), an appointment book one event a day, and demand is drawn in daily batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.core import NORMAL, URGENT
+
+from sim.engine.calendar import Calendar
+from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
+from sim.engine.record import RunRecord
+from sim.engine.services import AppointmentBook, OpenAccess, Route, ServerPool, Service
+from sim.engine.streams import Draws, stream_generator
+from sim.engine.tally import Clock
+from sim.scenario.model import UNNAMED_EXIT, DemandStream, Provider, Scenario
+
+DAYS_PER_YEAR = 365.0
+
+
+class Wake:
+    """A SimPy event that is already triggered, with one callback and a value.
+
+    `Environment.schedule` accepts any event; this one carries only what
+    `Environment.step` reads (`callbacks`, `_ok`), so scheduling costs no more than the
+    heap push. It is what `simpy.Timeout` does, without the generality we never use.
+    """
+
+    __slots__ = ("_ok", "_value", "callbacks")
+
+    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+
+
+class World:
+    def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.calendar = Calendar.for_run(scenario.run)
+        self.boundaries = np.asarray(self.calendar.boundaries)
+        self.clock = Clock(self.calendar.months)
+        self.practice_ids = tuple(p.id for p in scenario.registered_practices)
+        self.practices = len(self.practice_ids)
+        self.provider_ids = tuple(p.id for p in scenario.providers)
+        self.exit_ids = (*scenario.exits, UNNAMED_EXIT)
+        self.demand_ids = tuple(d.id for d in scenario.demand)
+        self.node_index = {
+            node: i for i, node in enumerate(self.provider_ids + self.exit_ids + self.demand_ids)
+        }
+        self.nodes = len(self.node_index)
+        self.flows = [0] * (self.nodes * self.nodes)
+        self._schedule = self.env.schedule
+        self.services = [self._service(provider, i) for i, provider in enumerate(scenario.providers)]
+        self._connect()
+        self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
+        self.snapshot_start: dict[str, np.ndarray] = {}
+
+    # --- building ---------------------------------------------------------------------------
+
+    def draws(self, name: str, sample: Any) -> Draws:
+        return Draws(sample, stream_generator(self.seed, self.replication, name))
+
+    def _service(self, provider: Provider, node: int) -> Service:
+        options: dict[str, Any] = {
+            "length_of_stay": (
+                self.draws(f"length_of_stay/{provider.id}", sampler(provider.length_of_stay))
+                if provider.length_of_stay is not None
+                else None
+            ),
+            "in_place": provider.waiting is not None and provider.waiting.in_place,
+            "trim_days": provider.price.trim_days if provider.price is not None else None,
+        }
+        capacity = provider.capacity
+        if capacity is None:
+            return OpenAccess(self, node, **options)
+        if capacity.servers is not None:
+            return ServerPool(self, node, capacity.servers, **options)
+        assert capacity.slots_per_day is not None
+        return AppointmentBook(self, node, capacity.slots_per_day, **options)
+
+    def _connect(self) -> None:
+        """Routes after service, and overflow targets, now that every service exists."""
+        by_id = dict(zip(self.provider_ids, self.services, strict=True))
+        for provider, service in zip(self.scenario.providers, self.services, strict=True):
+            pathways = [p for p in self.scenario.pathways if p.from_ == provider.id]
+            shares = [p.share for p in pathways]
+            for pathway in pathways:
+                delay = (
+                    self.draws(f"delay/{pathway.from_}->{pathway.to}", sampler(pathway.delay))
+                    if pathway.delay is not None
+                    else None
+                )
+                service.routes.append(
+                    Route(self.node_index[pathway.to], by_id.get(pathway.to), delay)
+                )
+            remainder = 1.0 - sum(shares)
+            if remainder > 1e-12 or not pathways:
+                service.routes.append(Route(self.node_index[UNNAMED_EXIT], None, None))
+                shares.append(max(remainder, 0.0))
+            probabilities = np.asarray(shares) / sum(shares)
+            service.route_draws = self.draws(f"routing/{provider.id}", choice_sampler(probabilities))
+            waiting = provider.waiting
+            if waiting is not None and waiting.then is not None and waiting.max_days is not None:
+                service.overflow_to = by_id[waiting.then]
+                service.overflow_after = waiting.max_days
+                service.overflow_share = waiting.share
+                service.overflow_draws = self.draws(f"overflow/{provider.id}", uniform_sampler)
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def later(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
+        self._schedule(Wake(callback, value), NORMAL, delay)
+
+    def _urgent_at(self, time: float, callback: Callable[[Any], None]) -> None:
+        """An event that runs before any other event at the same time (month boundaries)."""
+        self._schedule(Wake(callback, None), URGENT, time - self.env.now)
+
+    # --- counting ---------------------------------------------------------------------------
+
+    def count_flow(self, origin: int, destination: int) -> None:
+        if self.clock.month != self.clock.spare:
+            self.flows[origin * self.nodes + destination] += 1
+
+    def count_flows(self, origin: int, destination: int, months: np.ndarray) -> None:
+        self.flows[origin * self.nodes + destination] += int((months != self.clock.spare).sum())
+
+    # --- running ----------------------------------------------------------------------------
+
+    def run(self) -> RunRecord:
+        calendar = self.calendar
+        for month, boundary in enumerate(calendar.boundaries[:-1]):
+            self._urgent_at(boundary, self._month_turn_callback(month))
+        demand = [self._demand_plan(stream) for stream in self.scenario.demand]
+        self._demand = demand
+        self.later(0.0, self._new_day, None)
+        events = _count_events(self.env, calendar.horizon)
+        return self._record(events)
+
+    def _month_turn_callback(self, month: int) -> Callable[[Any], None]:
+        def turn(event: Any) -> None:
+            now = self.env.now
+            self.clock.turn(month, now)
+            if month == 0:
+                self.snapshot_start = self._snapshot(now)
+
+        return turn
+
+    def _demand_plan(self, stream: DemandStream) -> tuple[Any, ...]:
+        practices = self.scenario.registered_practices
+        sizes = np.asarray([p.list_size for p in practices], dtype=float)
+        if stream.per_1000_per_year is not None:
+            multipliers = np.asarray(
+                [p.referral_multiplier if stream.uses_referral_multiplier else 1.0 for p in practices]
+            )
+            rates = stream.per_1000_per_year * sizes * multipliers / 1000.0 / DAYS_PER_YEAR
+            by_practice = True
+        else:
+            assert stream.per_day is not None
+            rates = np.asarray([stream.per_day])
+            by_practice = False
+        rng = stream_generator(self.seed, self.replication, f"arrivals/{stream.id}")
+        entry = self.services[self.node_index[stream.enters]]
+        return (stream, rates, by_practice, sizes / sizes.sum(), rng, entry, self.node_index[stream.id])
+
+    def _new_day(self, event: Any) -> None:
+        now = self.env.now
+        day = int(round(now))
+        for book in self.books:
+            book.clinic(now)
+        month_of_year = self.calendar.month_of_year(day)
+        for stream, rates, by_practice, shares, rng, entry, node in self._demand:
+            season = stream.month_multiplier(month_of_year)
+            counts = rng.poisson(rates * season)
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            if by_practice:
+                practices = np.repeat(np.arange(counts.size), counts)
+            else:
+                practices = rng.choice(shares.size, size=total, p=shares)
+            times = now + rng.random(total)
+            order = np.argsort(times, kind="stable")
+            times, practices = times[order], practices[order]
+            if entry.batched and not entry.in_place:
+                self.count_flows(node, entry.node, self.calendar.month_index(times))
+                entry.arrive_batch(times, practices, now)
+            else:
+                for time, practice in zip(times.tolist(), practices.tolist(), strict=True):
+                    self.later(time - now, entry.arrive_event, (practice, node))
+        if day + 1 < self.calendar.horizon:
+            self.later(1.0, self._new_day, None)
+
+    def _snapshot(self, now: float) -> dict[str, np.ndarray]:
+        return {
+            "waiting": np.asarray([s.waiting(now) for s in self.services]),
+            "occupying": np.asarray([s.tally.occupying.count for s in self.services]),
+            "blocked": np.asarray([s.tally.blocked.count for s in self.services]),
+        }
+
+    def _record(self, events: int) -> RunRecord:
+        horizon = self.calendar.horizon
+        self.clock.turn(self.clock.spare, horizon)
+        for book in self.books:
+            book.close_list(horizon)
+        end = self._snapshot(horizon)
+        months = self.calendar.months
+        tallies = [s.tally for s in self.services]
+
+        def per_month(values: Callable[[Any], list[float] | list[int]]) -> np.ndarray:
+            return np.asarray([values(t)[:months] for t in tallies], dtype=float)
+
+        queue_days = per_month(lambda t: t.queue_days) + per_month(lambda t: t.queueing.areas)
+        servers = np.asarray(
+            [
+                p.capacity.servers if p.capacity is not None and p.capacity.servers else np.nan
+                for p in self.scenario.providers
+            ],
+            dtype=float,
+        )
+        p95 = np.asarray(
+            [
+                float(np.percentile(w, 95)) if (w := t.waits_in_period()).size else np.nan
+                for t in tallies
+            ]
+        )
+        start = self.snapshot_start
+        return RunRecord(
+            replication=self.replication,
+            seed=self.seed,
+            months=self.calendar.labels,
+            month_days=self.calendar.month_days,
+            providers=self.provider_ids,
+            exits=self.exit_ids,
+            demand=self.demand_ids,
+            practices=self.practice_ids,
+            servers=servers,
+            arrivals=per_month(lambda t: t.arrivals),
+            completions=per_month(lambda t: t.completions),
+            overflows=per_month(lambda t: t.overflows),
+            starts=per_month(lambda t: t.starts),
+            wait_days=per_month(lambda t: t.wait_days),
+            occupancy_days=per_month(lambda t: t.occupying.areas),
+            queue_days=queue_days,
+            delay_days=per_month(lambda t: t.delayed.areas),
+            blocked_days=per_month(lambda t: t.blocked.areas),
+            stay_days=per_month(lambda t: t.stay_days),
+            excess_days=per_month(lambda t: t.excess_days),
+            slots_offered=per_month(lambda t: t.slots_offered),
+            slots_used=per_month(lambda t: t.slots_used),
+            p95_wait_days=p95,
+            waiting_start=start["waiting"],
+            occupying_start=start["occupying"],
+            blocked_start=start["blocked"],
+            waiting_end=end["waiting"],
+            occupying_end=end["occupying"],
+            blocked_end=end["blocked"],
+            flows=np.asarray(self.flows, dtype=float).reshape(self.nodes, self.nodes),
+            practice_activity=np.asarray(
+                [t.practice_activity[:months] for t in tallies], dtype=float
+            ),
+            events=events,
+        )
+
+
+def _count_events(env: simpy.Environment, until: float) -> int:
+    """Run to `until` (events at `until` itself belong to the next period), counting events."""
+    events = 0
+    peek, step = env.peek, env.step
+    while peek() < until:
+        step()
+        events += 1
+    return events
+
+
+def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> RunRecord:
+    """Run one replication of a validated scenario; the same arguments give the same record."""
+    return World(scenario, replication, scenario.run.seed if seed is None else seed).run()

@@ -1,0 +1,115 @@
+"""One scenario, run and summarised: what `knockon run` and the Python API both return."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.engine import RunRecord
+from sim.results.replicate import Progress, replicate
+from sim.results.tables import flows_table, monthly_table, practices_activity_table, providers_table
+from sim.scenario.loader import scenario_hash
+from sim.scenario.model import Scenario
+
+OUTPUT_FILES = ("providers.csv", "flows.csv", "monthly.csv", "summary.json")
+VERSIONED = ("knockon", "simpy", "numpy", "pandas", "networkx", "pydantic", "scipy")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    scenario: Scenario
+    records: list[RunRecord] = field(repr=False)
+    providers: pd.DataFrame = field(repr=False)
+    flows: pd.DataFrame = field(repr=False)
+    monthly: pd.DataFrame = field(repr=False)
+    practices: pd.DataFrame = field(repr=False)
+    summary: dict[str, Any]
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write the four output files into `directory` (created if missing)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in (
+            ("providers.csv", self.providers),
+            ("flows.csv", self.flows),
+            ("monthly.csv", self.monthly),
+        ):
+            table.to_csv(out / name, index=False)
+            written.append(out / name)
+        (out / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
+        written.append(out / "summary.json")
+        return written
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in VERSIONED:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def run_scenario(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every replication of a validated scenario and build the output tables."""
+    replications = scenario.run.replications if replications is None else replications
+    seed = scenario.run.seed if seed is None else seed
+    began = time.perf_counter()
+    records = replicate(scenario, replications, seed, workers, progress)
+    providers = providers_table(records, scenario)
+    flows = flows_table(records)
+    monthly = monthly_table(records, scenario)
+    totals = monthly[monthly["provider"] == "all"]
+    first = records[0]
+    entered = [r.entered() for r in records]
+    left = [r.left() for r in records]
+    budget = scenario.budget.annual_gbp if scenario.budget is not None else None
+    summary = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": seed,
+        "replications": replications,
+        "workers": workers,
+        "period": {
+            "start_date": scenario.run.start_date.isoformat(),
+            "days": scenario.run.days,
+            "warm_up_days": scenario.run.warm_up_days,
+            "months": list(first.months),
+        },
+        "totals": {
+            "patients_entered": sum(entered) / len(entered),
+            "patients_left": sum(left) / len(left),
+            "cost_gbp": float(totals["cost_gbp"].sum()),
+            "paid_gbp": float(totals["paid_gbp"].sum()),
+            "budget_gbp": budget,
+            "year_end_variance_gbp": (
+                float(totals["paid_gbp"].sum()) - budget if budget is not None else None
+            ),
+        },
+        "versions": versions(),
+        "run_seconds": round(time.perf_counter() - began, 3),
+    }
+    return RunResult(
+        scenario=scenario,
+        records=records,
+        providers=providers,
+        flows=flows,
+        monthly=monthly,
+        practices=practices_activity_table(records),
+        summary=summary,
+    )

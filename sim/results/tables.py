@@ -1,0 +1,168 @@
+"""The output tables every face shares, built from the replications' records.
+
+Each metric is computed per replication first and then averaged, so its interval is the
+spread of replication results (the honest unit of independent evidence).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.record import RunRecord
+from sim.results.money import monthly_budget, monthly_cost, monthly_paid
+from sim.results.statistics import mean_and_interval
+from sim.scenario.model import Scenario
+
+PROVIDER_METRICS = (
+    "arrivals",
+    "completions",
+    "mean_wait_days",
+    "p95_wait_days",
+    "mean_in_system",
+    "utilisation",
+    "cost_gbp",
+    "paid_gbp",
+    "overflows",
+    "mean_queue",
+    "mean_occupied",
+    "mean_stay_days",
+    "delay_days",
+    "delayed_transfer_days",
+)
+"""providers.csv columns after `provider`, each followed by `_ci_low` and `_ci_high`."""
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Per-provider values of one replication, keyed by metric."""
+    days = record.period_days
+    cost = monthly_cost(record, scenario)
+    utilisation = np.where(
+        ~np.isnan(record.servers),
+        record.occupancy_days.sum(axis=1) / (np.nan_to_num(record.servers, nan=1.0) * days),
+        _ratio(record.slots_used.sum(axis=1), record.slots_offered.sum(axis=1)),
+    )
+    return {
+        "arrivals": record.arrivals.sum(axis=1),
+        "completions": record.completions.sum(axis=1),
+        "mean_wait_days": _ratio(record.wait_days.sum(axis=1), record.starts.sum(axis=1)),
+        "p95_wait_days": record.p95_wait_days,
+        "mean_in_system": (record.occupancy_days + record.queue_days).sum(axis=1) / days,
+        "utilisation": utilisation,
+        "cost_gbp": cost.sum(axis=1),
+        "paid_gbp": monthly_paid(record, scenario, cost).sum(axis=1),
+        "overflows": record.overflows.sum(axis=1),
+        "mean_queue": record.queue_days.sum(axis=1) / days,
+        "mean_occupied": record.occupancy_days.sum(axis=1) / days,
+        "mean_stay_days": _ratio(record.stay_days.sum(axis=1), record.completions.sum(axis=1)),
+        "delay_days": record.delay_days.sum(axis=1),
+        "delayed_transfer_days": record.blocked_days.sum(axis=1),
+    }
+
+
+def _with_intervals(
+    index: dict[str, list[str]], columns: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """A frame with the index columns, then each metric's mean, ci_low, ci_high."""
+    data: dict[str, object] = dict(index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        for name, values in columns.items():
+            mean, low, high = mean_and_interval(values, axis=0)
+            data[name] = mean
+            data[f"{name}_ci_low"] = low
+            data[f"{name}_ci_high"] = high
+    return pd.DataFrame(data)
+
+
+def providers_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
+    per_replication = [provider_metrics(record, scenario) for record in records]
+    columns = {m: np.stack([r[m] for r in per_replication]) for m in PROVIDER_METRICS}
+    return _with_intervals({"provider": list(records[0].providers)}, columns)
+
+
+def flows_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    """Patients moving between every pair of nodes (demand -> provider -> ... -> exit)."""
+    nodes = records[0].nodes
+    stacked = np.stack([record.flows for record in records])
+    origin, destination = np.nonzero(stacked.sum(axis=0))
+    return _with_intervals(
+        {"from": [nodes[i] for i in origin], "to": [nodes[j] for j in destination]},
+        {"patients": stacked[:, origin, destination]},
+    )
+
+
+def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
+    """Month x provider activity, cost and payment, then an `all` row per month with the
+    cumulative spend against the budget."""
+    first = records[0]
+    providers, months = first.providers, first.months
+    activity = np.stack([r.completions for r in records])
+    cost = np.stack([monthly_cost(r, scenario) for r in records])
+    paid = np.stack([monthly_paid(r, scenario, c) for r, c in zip(records, cost, strict=True)])
+    occupied = np.stack([r.occupancy_days / r.month_days for r in records])
+    queue = np.stack([r.queue_days / r.month_days for r in records])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wait = np.stack([r.wait_days / np.where(r.starts > 0, r.starts, np.nan) for r in records])
+    reps, n_providers, n_months = activity.shape
+
+    def provider_rows(values: np.ndarray) -> np.ndarray:
+        # replications x (month-major rows: each month, every provider)
+        return values.transpose(0, 2, 1).reshape(reps, n_months * n_providers)
+
+    rows = _with_intervals(
+        {
+            "month": [m for m in months for _ in providers],
+            "provider": [p for _ in months for p in providers],
+        },
+        {
+            "activity": provider_rows(activity),
+            "cost_gbp": provider_rows(cost),
+            "paid_gbp": provider_rows(paid),
+            "cumulative_paid_gbp": provider_rows(np.cumsum(paid, axis=2)),
+            "mean_wait_days": provider_rows(wait),
+            "mean_occupied": provider_rows(occupied),
+            "mean_queue": provider_rows(queue),
+        },
+    )
+    budget = monthly_budget(first, scenario)
+    total_paid = paid.sum(axis=1)
+    totals = _with_intervals(
+        {"month": list(months), "provider": ["all"] * n_months},
+        {
+            "activity": activity.sum(axis=1),
+            "cost_gbp": cost.sum(axis=1),
+            "paid_gbp": total_paid,
+            "cumulative_paid_gbp": np.cumsum(total_paid, axis=1),
+            "cumulative_variance_gbp": np.cumsum(total_paid, axis=1) - np.cumsum(budget),
+        },
+    )
+    totals["budget_gbp"] = budget
+    totals["cumulative_budget_gbp"] = np.cumsum(budget)
+    table = pd.concat([rows, totals], ignore_index=True)
+    order = {m: i for i, m in enumerate(months)}
+    table["_order"] = table["month"].map(order)
+    table = table.sort_values("_order", kind="stable").drop(columns="_order")
+    return table.reset_index(drop=True)
+
+
+def practices_activity_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    """Completions per practice and provider over the measured period."""
+    first = records[0]
+    stacked = np.stack([r.practice_activity.sum(axis=1) for r in records])  # reps x P x K
+    n_providers, n_practices = stacked.shape[1:]
+    return _with_intervals(
+        {
+            "practice": [k for _ in first.providers for k in first.practices],
+            "provider": [p for p in first.providers for _ in first.practices],
+        },
+        {"activity": stacked.reshape(len(records), n_providers * n_practices)},
+    )
