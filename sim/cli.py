@@ -1,8 +1,13 @@
-"""The `knockon` command: a thin face over the public API; it validates and computes nothing itself."""
+"""The `knockon` command: a thin face over the public API.
+
+It validates and computes nothing itself: the scenario layer reports problems, the
+results layer runs and tabulates; this module only reads arguments and prints.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -91,7 +96,9 @@ def run(
     replications: Annotated[
         int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's run.seed).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Seed (default: the file's run.seed).")
+    ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes; results are the same for any number.")
     ] = os.cpu_count() or 1,
@@ -112,7 +119,10 @@ def run(
         ) as bar:
             task = bar.add_task(f"{scenario.name}: replications", total=total)
             result = run_scenario(
-                scenario, replications, seed, workers,
+                scenario,
+                replications,
+                seed,
+                workers,
                 progress=lambda done, _: bar.update(task, completed=done),
             )
     else:
@@ -127,23 +137,34 @@ def run(
 
 
 def _show(result: RunResult) -> None:
-    table = Table(title=f"{result.scenario.name} - means of {result.summary['replications']} replications")
-    for column in ("provider", "arrivals", "mean wait (days)", "p95 wait (days)", "utilisation", "cost (GBP)"):
+    table = Table(
+        title=f"{result.scenario.name} - means of {result.summary['replications']} replications"
+    )
+    for column in (
+        "provider",
+        "arrivals",
+        "mean wait (days)",
+        "p95 wait (days)",
+        "utilisation",
+        "cost (GBP)",
+    ):
         table.add_column(column, justify="left" if column == "provider" else "right")
-    for row in result.providers.itertuples():
+    for row in result.providers.to_dict("records"):
+        utilisation = float(row["utilisation"])
         table.add_row(
-            str(row.provider),
-            f"{row.arrivals:,.0f}",
-            f"{row.mean_wait_days:.2f}",
-            f"{row.p95_wait_days:.2f}",
-            "-" if row.utilisation != row.utilisation else f"{row.utilisation:.0%}",
-            f"{row.cost_gbp:,.0f}",
+            str(row["provider"]),
+            f"{row['arrivals']:,.0f}",
+            f"{row['mean_wait_days']:.2f}",
+            f"{row['p95_wait_days']:.2f}",
+            "-" if math.isnan(utilisation) else f"{utilisation:.0%}",
+            f"{row['cost_gbp']:,.0f}",
         )
     out.print(table)
     totals = result.summary["totals"]
     line = f"Paid {totals['paid_gbp']:,.0f} GBP"
     if totals["budget_gbp"] is not None:
-        line += f" against a budget of {totals['budget_gbp']:,.0f} GBP (variance {totals['year_end_variance_gbp']:+,.0f})"
+        variance = totals["year_end_variance_gbp"]
+        line += f" against a budget of {totals['budget_gbp']:,.0f} GBP (variance {variance:+,.0f})"
     out.print(line, highlight=False)
 
 

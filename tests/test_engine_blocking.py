@@ -40,7 +40,9 @@ def _ciw_ward(seed: int) -> tuple[float, float]:
     occupied = sum(
         max(0.0, min(r.exit_date, end) - max(r.service_start_date, WARM_UP)) for r in records
     )
-    blocked = [r.time_blocked for r in records if r.destination == 2 and WARM_UP <= r.exit_date < end]
+    blocked = [
+        r.time_blocked for r in records if r.destination == 2 and WARM_UP <= r.exit_date < end
+    ]
     return occupied / DAYS, float(np.mean(blocked))
 
 
@@ -59,15 +61,17 @@ def test_delayed_transfers_match_ciw_on_ward_occupancy_and_blocked_time() -> Non
             length_of_stay: {{distribution: exponential, mean_days: {CARE_DAYS}}}
         pathways: [{{from: ward, to: social_care, share: {CARE_SHARE}}}]
         """,
-        days=DAYS, warm_up_days=WARM_UP, replications=REPLICATIONS, seed=3,
+        days=DAYS,
+        warm_up_days=WARM_UP,
+        replications=REPLICATIONS,
+        seed=3,
     )
     result = run_scenario(scenario)
     ward = result.providers.set_index("provider").loc["ward"]
-    ours_blocked = [
-        r.blocked_days[0].sum() / r.flows[0, 1].sum() for r in result.records
-    ]
+    ours_blocked = [r.blocked_days[0].sum() / r.flows[0, 1].sum() for r in result.records]
     theirs = np.array([_ciw_ward(seed) for seed in range(REPLICATIONS)])
     theirs_occupied, theirs_blocked = theirs[:, 0], theirs[:, 1]
+
     # Both engines' means, each with its own sampling error: compare within 4 standard errors.
     def agree(ours: np.ndarray, other: np.ndarray, what: str) -> None:
         error = np.sqrt(ours.var(ddof=1) / ours.size + other.var(ddof=1) / other.size)
@@ -75,7 +79,11 @@ def test_delayed_transfers_match_ciw_on_ward_occupancy_and_blocked_time() -> Non
             f"{what}: Knock-on {ours.mean():.3f} vs Ciw {other.mean():.3f} (se {error:.3f})"
         )
 
-    agree(np.array([r.occupancy_days[0].sum() / DAYS for r in result.records]), theirs_occupied, "ward occupied beds")
+    agree(
+        np.array([r.occupancy_days[0].sum() / DAYS for r in result.records]),
+        theirs_occupied,
+        "ward occupied beds",
+    )
     agree(np.array(ours_blocked), theirs_blocked, "blocked days per referral")
     # And blocking is real here: a patient referred on waits days in the ward bed.
     assert ward["delayed_transfer_days"] > 0
@@ -96,11 +104,20 @@ def test_a_pathway_delay_adds_arrivals_x_share_x_mean_delay_to_occupancy() -> No
     run = {"days": 1500, "warm_up_days": 100, "replications": 6, "seed": 9}
     without = run_scenario(scenario_from(text.replace(" DELAY", ""), **run))
     delayed = run_scenario(
-        scenario_from(text.replace(" DELAY", ", delay: {distribution: gamma, mean_days: 6, sd_days: 4}"), **run)
+        scenario_from(
+            text.replace(" DELAY", ", delay: {distribution: gamma, mean_days: 6, sd_days: 4}"),
+            **run,
+        )
     )
-    difference = np.array(
-        [d.occupancy_days.sum() - w.occupancy_days.sum() for d, w in zip(delayed.records, without.records, strict=True)]
-    ) / run["days"]
+    difference = (
+        np.array(
+            [
+                d.occupancy_days.sum() - w.occupancy_days.sum()
+                for d, w in zip(delayed.records, without.records, strict=True)
+            ]
+        )
+        / run["days"]
+    )
     expected = 20 * 0.25 * 6
     half_width = 4 * difference.std(ddof=1) / np.sqrt(difference.size)
     assert abs(difference.mean() - expected) <= max(half_width, 0.03 * expected), (

@@ -67,14 +67,26 @@ def networks(draw: st.DrawFn) -> Scenario:
                 pathway["delay"] = draw(DURATIONS)
             pathways.append(pathway)
     demand = [
-        {"id": "need", "enters": draw(st.sampled_from(ids)), "per_1000_per_year": draw(st.sampled_from([500, 3000]))},
-        {"id": "transfers", "enters": draw(st.sampled_from(ids)), "per_day": draw(st.sampled_from([0.5, 4.0]))},
+        {
+            "id": "need",
+            "enters": draw(st.sampled_from(ids)),
+            "per_1000_per_year": draw(st.sampled_from([500, 3000])),
+        },
+        {
+            "id": "transfers",
+            "enters": draw(st.sampled_from(ids)),
+            "per_day": draw(st.sampled_from([0.5, 4.0])),
+        },
     ]
     return Scenario.model_validate(
         {
             "format": 1,
             "name": "random network",
-            "run": {"days": 75, "warm_up_days": draw(st.sampled_from([0, 10])), "seed": draw(st.integers(0, 99))},
+            "run": {
+                "days": 75,
+                "warm_up_days": draw(st.sampled_from([0, 10])),
+                "seed": draw(st.integers(0, 99)),
+            },
             "practices": [
                 {"id": "a", "list_size": 2000},
                 {"id": "b", "list_size": 1500, "referral_multiplier": 1.5},

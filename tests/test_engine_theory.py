@@ -15,6 +15,7 @@ from tests.conftest import scenario_from
 
 REFERENCE = Path(__file__).parents[1] / "benchmarks" / "reference_network.yaml"
 
+
 def _mmc(rate: float, servers: int, mean: float, days: int = 4000):
     scenario = scenario_from(
         f"""
@@ -24,7 +25,10 @@ def _mmc(rate: float, servers: int, mean: float, days: int = 4000):
             capacity: {{servers: {servers}}}
             length_of_stay: {{distribution: exponential, mean_days: {mean}}}
         """,
-        days=days, warm_up_days=200, replications=12, seed=11,
+        days=days,
+        warm_up_days=200,
+        replications=12,
+        seed=11,
     )
     return run_scenario(scenario).providers.iloc[0]
 
@@ -62,10 +66,13 @@ def test_jackson_network_with_feedback_matches_traffic_equations_and_waits() -> 
     for provider, expected in theory.items():
         row = table.loc[provider]
         # Arrivals over the year against lambda x days, and waits against M/M/c per node.
-        assert row["arrivals_ci_low"] <= expected.arrival_rate * days <= row["arrivals_ci_high"], provider
-        assert row["mean_wait_days"] == pytest.approx(expected.mean_wait, abs=max(
-            3 * (row["mean_wait_days_ci_high"] - row["mean_wait_days"]), 1e-4
-        )), provider
+        assert row["arrivals_ci_low"] <= expected.arrival_rate * days <= row["arrivals_ci_high"], (
+            provider
+        )
+        assert row["mean_wait_days"] == pytest.approx(
+            expected.mean_wait,
+            abs=max(3 * (row["mean_wait_days_ci_high"] - row["mean_wait_days"]), 1e-4),
+        ), provider
         _within(row, "utilisation", expected.utilisation)
 
 
@@ -87,7 +94,10 @@ def test_littles_law_holds_per_provider_for_queue_and_occupancy() -> None:
           - {from: ward, to: ae, share: 0.05}
           - {from: ward, to: home, share: 0.7}
         """,
-        days=3000, warm_up_days=200, replications=4, seed=5,
+        days=3000,
+        warm_up_days=200,
+        replications=4,
+        seed=5,
     )
     result = run_scenario(scenario)
     days = scenario.run.days

@@ -69,6 +69,7 @@ class Service:
         trim_days: float | None,
     ) -> None:
         self.world = world
+        self.later = world.later
         self.env = world.env
         self.clock = world.clock
         self.node = node
@@ -120,11 +121,14 @@ class Service:
         if patient.holder is not None:
             self.let_go_of_holder(patient, now)
         patient.started = now
-        tally.occupying.change(1, now)
+        occupying = tally.occupying  # Level.change(+1), inlined: once per visit
+        occupying.areas[month] += occupying.count * (now - occupying.since)
+        occupying.count += 1
+        occupying.since = now
         if self.length_of_stay is None:
             self.finish(patient, now)
         else:
-            self.world.later(self.length_of_stay.next(), self._stay_over, patient)
+            self.later(self.length_of_stay.next(), self._stay_over, patient)
 
     def _stay_over(self, event: Any) -> None:
         self.finish(event._value, self.env.now)
@@ -136,7 +140,7 @@ class Service:
             delay = route.delay.next()
             if delay > 0.0:
                 self.tally.delayed.change(1, now)
-                self.world.later(delay, self._delay_over, (patient, route))
+                self.later(delay, self._delay_over, (patient, route))
                 return
         self.move_on(patient, route, now)
 
@@ -169,10 +173,12 @@ class Service:
         tally.practice_activity[month][patient.practice] += 1
         stay = now - patient.started
         tally.stay_days[month] += stay
-        if self.trim_days is not None:
-            if stay > self.trim_days:
-                tally.excess_days[month] += stay - self.trim_days
-        tally.occupying.change(-1, now)
+        if self.trim_days is not None and stay > self.trim_days:
+            tally.excess_days[month] += stay - self.trim_days
+        occupying = tally.occupying  # Level.change(-1), inlined: once per visit
+        occupying.areas[month] += occupying.count * (now - occupying.since)
+        occupying.count -= 1
+        occupying.since = now
         self.free_place(now)
 
     def free_place(self, now: float) -> None:
@@ -226,7 +232,9 @@ class Service:
                 target is None or (target.batched and not target.in_place)
             )
             if not vectorised:
-                for time, practice in zip(route_times.tolist(), route_practices.tolist(), strict=True):
+                for time, practice in zip(
+                    route_times.tolist(), route_practices.tolist(), strict=True
+                ):
                     world.later(time - now, self._individual_end, (practice, route))
                 continue
             route_months = months[picked]
@@ -244,7 +252,7 @@ class Service:
             delay = route.delay.next()
             if delay > 0.0:
                 self.tally.delayed.change(1, now)
-                self.world.later(delay, self._delay_over, (patient, route))
+                self.later(delay, self._delay_over, (patient, route))
                 return
         self.move_on(patient, route, now)
 
@@ -287,7 +295,7 @@ class ServerPool(Service):
         self.tally.queueing.change(1, now)
         self.start_blocking(patient, now)
         if self.overflow_draws is not None and self.overflow_draws.next() < self.overflow_share:
-            self.world.later(self.overflow_after, self._waited_too_long, (patient, patient.visit))
+            self.later(self.overflow_after, self._waited_too_long, (patient, patient.visit))
 
     def free_place(self, now: float) -> None:
         queue = self.queue
@@ -366,9 +374,7 @@ class AppointmentBook(Service):
         person = self.next_person
         self.next_person += 1
         self.people[person] = patient
-        self.pending.append(
-            (np.array([now]), np.array([patient.practice]), np.array([person]))
-        )
+        self.pending.append((np.array([now]), np.array([patient.practice]), np.array([person])))
 
     def arrive_batch(self, times: np.ndarray, practices: np.ndarray, now: float) -> None:
         self._count_arrivals(self.world.calendar.month_index(times))
@@ -453,7 +459,9 @@ class AppointmentBook(Service):
         for person in persons[~anonymous].tolist():
             self.overflow(self.people.pop(person), now)
 
-    def _see(self, times: np.ndarray, practices: np.ndarray, persons: np.ndarray, now: float) -> None:
+    def _see(
+        self, times: np.ndarray, practices: np.ndarray, persons: np.ndarray, now: float
+    ) -> None:
         anonymous = persons < 0
         if self.length_of_stay is None:
             self.depart_batch(np.full(int(anonymous.sum()), now), practices[anonymous], now)
@@ -462,7 +470,7 @@ class AppointmentBook(Service):
                 patient = Patient(practice, now)
                 patient.started = now
                 self.tally.occupying.change(1, now)
-                self.world.later(self.length_of_stay.next(), self._stay_over, patient)
+                self.later(self.length_of_stay.next(), self._stay_over, patient)
         for person in persons[~anonymous].tolist():
             patient = self.people.pop(person)
             if patient.holder is not None:
@@ -472,7 +480,7 @@ class AppointmentBook(Service):
             if self.length_of_stay is None:
                 self.finish(patient, now)
             else:
-                self.world.later(self.length_of_stay.next(), self._stay_over, patient)
+                self.later(self.length_of_stay.next(), self._stay_over, patient)
 
     def close_list(self, horizon: float) -> None:
         """At the end of the run, count the waiting still in progress."""

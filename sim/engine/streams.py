@@ -9,7 +9,8 @@ Python's `hash`, so the numbers do not depend on PYTHONHASHSEED.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -33,36 +34,22 @@ def stream_generator(seed: int, replication: int, name: str) -> np.random.Genera
 class Draws:
     """An endless sequence of draws from one stream, handed out singly or in blocks.
 
-    Single draws come from a Python list (fast to index in the event loop); blocks are
-    numpy arrays for the batched paths. Both consume the same sequence in order.
+    `next()` is a generator's own `__next__`, the cheapest call Python has, because the
+    event loop takes a draw for almost every event; `take(n)` gives the next n draws of
+    the same sequence as an array, for the batched paths.
     """
 
-    __slots__ = ("_buffer", "_next", "_rng", "_sample")
+    __slots__ = ("_rng", "_sample", "next")
 
     def __init__(self, sample: Sampler, rng: np.random.Generator) -> None:
         self._sample = sample
         self._rng = rng
-        self._buffer: list[float] = []
-        self._next = 0
+        self.next: Callable[[], float] = self._endless().__next__
 
-    def next(self) -> float:
-        i = self._next
-        if i == len(self._buffer):
-            self._buffer = self._sample(self._rng, BLOCK).tolist()
-            i = 0
-        self._next = i + 1
-        return self._buffer[i]
+    def _endless(self) -> Iterator[float]:
+        while True:
+            yield from self._sample(self._rng, BLOCK).tolist()
 
     def take(self, n: int) -> np.ndarray:
         """The next n draws as an array (the same values `next` would give, in order)."""
-        left = len(self._buffer) - self._next
-        if n <= left:
-            out = np.asarray(self._buffer[self._next : self._next + n])
-            self._next += n
-            return out
-        head = self._buffer[self._next :]
-        fresh = self._sample(self._rng, max(BLOCK, ((n - left) // BLOCK + 1) * BLOCK))
-        used = n - left
-        self._buffer = fresh.tolist()
-        self._next = used
-        return np.concatenate([np.asarray(head, dtype=fresh.dtype), fresh[:used]])
+        return np.fromiter(islice(iter(self.next, None), n), dtype=float, count=n)

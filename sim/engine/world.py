@@ -8,7 +8,7 @@ the stay), an appointment book one event a day, and demand is drawn in daily bat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -60,8 +60,11 @@ class World:
         }
         self.nodes = len(self.node_index)
         self.flows = [0] * (self.nodes * self.nodes)
-        self._schedule = self.env.schedule
-        self.services = [self._service(provider, i) for i, provider in enumerate(scenario.providers)]
+        # Wake gives step() all it reads of an Event; schedule() is typed for Event only.
+        self._schedule = cast(Callable[[Any, int, float], None], self.env.schedule)
+        self.services = [
+            self._service(provider, i) for i, provider in enumerate(scenario.providers)
+        ]
         self._connect()
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
         self.snapshot_start: dict[str, np.ndarray] = {}
@@ -109,7 +112,9 @@ class World:
                 service.routes.append(Route(self.node_index[UNNAMED_EXIT], None, None))
                 shares.append(max(remainder, 0.0))
             probabilities = np.asarray(shares) / sum(shares)
-            service.route_draws = self.draws(f"routing/{provider.id}", choice_sampler(probabilities))
+            service.route_draws = self.draws(
+                f"routing/{provider.id}", choice_sampler(probabilities)
+            )
             waiting = provider.waiting
             if waiting is not None and waiting.then is not None and waiting.max_days is not None:
                 service.overflow_to = by_id[waiting.then]
@@ -161,7 +166,10 @@ class World:
         sizes = np.asarray([p.list_size for p in practices], dtype=float)
         if stream.per_1000_per_year is not None:
             multipliers = np.asarray(
-                [p.referral_multiplier if stream.uses_referral_multiplier else 1.0 for p in practices]
+                [
+                    p.referral_multiplier if stream.uses_referral_multiplier else 1.0
+                    for p in practices
+                ]
             )
             rates = stream.per_1000_per_year * sizes * multipliers / 1000.0 / DAYS_PER_YEAR
             by_practice = True
@@ -171,11 +179,19 @@ class World:
             by_practice = False
         rng = stream_generator(self.seed, self.replication, f"arrivals/{stream.id}")
         entry = self.services[self.node_index[stream.enters]]
-        return (stream, rates, by_practice, sizes / sizes.sum(), rng, entry, self.node_index[stream.id])
+        return (
+            stream,
+            rates,
+            by_practice,
+            sizes / sizes.sum(),
+            rng,
+            entry,
+            self.node_index[stream.id],
+        )
 
     def _new_day(self, event: Any) -> None:
         now = self.env.now
-        day = int(round(now))
+        day = round(now)
         for book in self.books:
             book.clinic(now)
         month_of_year = self.calendar.month_of_year(day)

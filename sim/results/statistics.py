@@ -8,13 +8,19 @@ from scipy import stats
 LEVEL = 0.95
 
 
-def mean_and_interval(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_and_interval(
+    values: np.ndarray, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over `axis` and its 95% interval; NaN-aware, NaN intervals with one replication."""
     values = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         n = np.sum(~np.isnan(values), axis=axis)
         mean = np.nanmean(values, axis=axis) if values.size else values.sum(axis=axis)
-        sd = np.nanstd(values, axis=axis, ddof=1) if values.shape[axis] > 1 else np.full_like(mean, np.nan)
+        sd = (
+            np.nanstd(values, axis=axis, ddof=1)
+            if values.shape[axis] > 1
+            else np.full_like(mean, np.nan)
+        )
         t = stats.t.ppf(0.5 + LEVEL / 2, np.maximum(n - 1, 1))
         half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), np.nan)
         half = np.where(n > 1, np.nan_to_num(half, nan=0.0), np.nan)

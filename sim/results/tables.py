@@ -38,7 +38,9 @@ PROVIDER_METRICS = (
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+        return np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
+        )
 
 
 def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndarray]:
@@ -68,9 +70,7 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
     }
 
 
-def _with_intervals(
-    index: dict[str, list[str]], columns: dict[str, np.ndarray]
-) -> pd.DataFrame:
+def _with_intervals(index: dict[str, list[str]], columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """A frame with the index columns, then each metric's mean, ci_low, ci_high."""
     data: dict[str, object] = dict(index)
     with warnings.catch_warnings():

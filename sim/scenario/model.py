@@ -148,7 +148,7 @@ DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "uniform", "triangular", "
 
 
 class Run(Frozen):
-    days: Annotated[int, Field(gt=0, le=366 * 10)] = 365
+    days: Annotated[int, Field(gt=0, le=366 * 100)] = 365
     warm_up_days: Annotated[int, Field(ge=0, le=366 * 5)] = 0
     replications: Annotated[int, Field(gt=0, le=10_000)] = 20
     seed: Annotated[int, Field(ge=0)] = 2026

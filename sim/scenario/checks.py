@@ -1,0 +1,383 @@
+"""Rules that need the whole scenario, beyond the types and ranges the model checks.
+
+Errors: ids unique and known, pathways from providers to providers or exits, shares that
+add up, a population for population-driven demand, a length of stay wherever there are
+servers, and no group of providers patients can enter but never leave. Warnings: things a
+run would allow but a commissioner would want to know first (providers nobody reaches,
+offered load at or above capacity, waiting options with no effect, deadlock risks).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+import sim.network.graph as network_graph
+import sim.network.traffic as network_traffic
+from sim.scenario.model import UNNAMED_EXIT, Scenario
+from sim.scenario.problems import (
+    DataPath,
+    Find,
+    PathStep,
+    Problem,
+    Severity,
+    closest,
+    field_name,
+)
+
+Positions = Mapping[str, Sequence[int]]
+
+
+def check_scenario(
+    scenario: Scenario,
+    data: Mapping[str, Any],
+    find: Find,
+    *,
+    positions: Positions | None = None,
+) -> list[Problem]:
+    """Every whole-scenario problem, errors and warnings.
+
+    For a scenario that failed validation, the loader passes the items that did validate,
+    with `positions` (their indices in `data`). References are checked against every id in
+    `data`, so an item that failed is still known by name. Graph-wide rules wait until the
+    scenario is complete, since a missing item could change their answer.
+    """
+    report = _Report(scenario, dict(data), find, positions)
+    _check_run(report)
+    _check_ids(report)
+    _check_references(report)
+    _check_shares(report)
+    _check_demand(report)
+    _check_providers(report)
+    if positions is None and not report.errors:
+        _check_graph(report)
+    return report.problems
+
+
+@dataclass
+class _Report:
+    scenario: Scenario
+    data: dict[str, Any]
+    find: Find
+    positions: Positions | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+    def path(self, collection: str, index: int, *rest: PathStep) -> DataPath:
+        """The path in the data of the `index`-th checked item of a top-level list."""
+        original = self.positions[collection][index] if self.positions is not None else index
+        return (collection, original, *rest)
+
+    def add(self, path: DataPath, message: str, severity: Severity = "error") -> None:
+        file, line = self.find(path)
+        self.problems.append(Problem(file, line, field_name(path, self.data), message, severity))
+
+    def warn(self, path: DataPath, message: str) -> None:
+        self.add(path, message, "warning")
+
+    def provider_path(self, provider_id: str) -> DataPath:
+        for index, provider in enumerate(self.scenario.providers):
+            if provider.id == provider_id:
+                return self.path("providers", index)
+        return ("providers",)
+
+
+def _check_run(report: _Report) -> None:
+    run = report.scenario.run
+    if run.warm_up_days >= run.days:
+        report.add(
+            ("run", "warm_up_days"),
+            f"the warm-up ({run.warm_up_days} days) must end before the run does ({run.days} days)",
+        )
+
+
+def _check_ids(report: _Report) -> None:
+    # Read from the data, so that items which failed validation still count.
+    practices: set[str] = set()
+    for path, practice_id in _ids_with_paths(report.data, "practices"):
+        if practice_id in practices:
+            report.add(path, f"practice id '{practice_id}' is used twice")
+        practices.add(practice_id)
+
+    # flows.csv names providers, demand streams and exits in the same columns.
+    seen: dict[str, str] = {}
+    for collection, what in (
+        ("providers", "a provider"),
+        ("demand", "a demand stream"),
+        ("exits", "an exit"),
+    ):
+        for path, node_id in _ids_with_paths(report.data, collection):
+            if node_id == UNNAMED_EXIT:
+                report.add(
+                    path,
+                    f"'{UNNAMED_EXIT}' is reserved for patients no pathway claims: "
+                    "choose another id",
+                )
+            elif node_id in seen:
+                report.add(
+                    path,
+                    f"id '{node_id}' is already used by {seen[node_id]} (providers, demand "
+                    "streams and exits share one set of ids)",
+                )
+            else:
+                seen[node_id] = what
+
+
+def _ids_with_paths(data: Mapping[str, Any], collection: str) -> list[tuple[DataPath, str]]:
+    """The ids written in a top-level list, with the path of each."""
+    items = data.get(collection)
+    if not isinstance(items, list):
+        return []
+    if collection == "exits":
+        return [((collection, i), item) for i, item in enumerate(items) if isinstance(item, str)]
+    return [
+        ((collection, i, "id"), item["id"])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+
+
+def _ids_in(data: Mapping[str, Any], collection: str) -> list[str]:
+    """Every id written in a top-level list, including items that failed validation."""
+    return [item_id for _, item_id in _ids_with_paths(data, collection)]
+
+
+def _unknown(what: str, name: str, known: Sequence[str]) -> str:
+    message = f"unknown {what} '{name}'"
+    close = closest(name, known)
+    if close is not None:
+        message += f" (did you mean '{close}'?)"
+    if not known:
+        return f"{message}: there are none"
+    known = list(dict.fromkeys(known))  # a duplicated id is reported on its own
+    shown = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
+    return f"{message}: use {'one of ' if len(known) > 1 else ''}{shown}"
+
+
+def _check_references(report: _Report) -> None:
+    scenario = report.scenario
+    providers = _ids_in(report.data, "providers")
+    exits = _ids_in(report.data, "exits")
+    streams = _ids_in(report.data, "demand")
+
+    def must_be_provider(path: DataPath, name: str) -> None:
+        if name in providers:
+            return
+        if name == UNNAMED_EXIT:
+            report.add(path, f"'{name}' is the way out of the system, not a provider")
+        elif name in exits:
+            report.add(path, f"'{name}' is an exit, not a provider")
+        elif name in streams:
+            report.add(path, f"'{name}' is a demand stream, not a provider")
+        else:
+            report.add(path, _unknown("provider", name, providers))
+
+    for index, stream in enumerate(scenario.demand):
+        must_be_provider(report.path("demand", index, "enters"), stream.enters)
+    for index, provider in enumerate(scenario.providers):
+        waiting = provider.waiting
+        if waiting is None or waiting.then is None:
+            continue
+        path = report.path("providers", index, "waiting", "then")
+        if waiting.then == provider.id:
+            report.add(
+                path, "patients who wait too long must go somewhere else, not back to the same list"
+            )
+        else:
+            must_be_provider(path, waiting.then)
+
+    pairs: set[tuple[str, str]] = set()
+    for index, pathway in enumerate(scenario.pathways):
+        must_be_provider(report.path("pathways", index, "from"), pathway.from_)
+        to_path = report.path("pathways", index, "to")
+        if pathway.to == UNNAMED_EXIT:
+            report.add(
+                to_path,
+                f"'{UNNAMED_EXIT}' already takes every patient no pathway claims: leave this "
+                "pathway out, or name the way out in exits",
+            )
+        elif pathway.to in streams:
+            report.add(
+                to_path, f"'{pathway.to}' is a demand stream: pathways lead to providers or exits"
+            )
+        elif pathway.to not in providers and pathway.to not in exits:
+            report.add(to_path, _unknown("provider or exit", pathway.to, [*providers, *exits]))
+        pair = (pathway.from_, pathway.to)
+        if pair in pairs:
+            report.add(
+                report.path("pathways", index),
+                f"a second pathway from {pathway.from_} to {pathway.to}: "
+                "give one, with the combined share",
+            )
+        pairs.add(pair)
+
+
+def _check_shares(report: _Report) -> None:
+    by_provider: dict[str, list[int]] = {}
+    for index, pathway in enumerate(report.scenario.pathways):
+        by_provider.setdefault(pathway.from_, []).append(index)
+    for provider_id, indices in by_provider.items():
+        pathways = [report.scenario.pathways[index] for index in indices]
+        total = sum(pathway.share for pathway in pathways)
+        if total > 1 + network_graph.SHARE_TOLERANCE:
+            listed = ", ".join(f"{p.from_}->{p.to} {p.share:g}" for p in pathways)
+            report.add(
+                report.path("pathways", indices[0]),
+                f"shares from {provider_id} sum to {total:g} ({listed}): "
+                "they must sum to at most 1",
+            )
+
+
+def _check_demand(report: _Report) -> None:
+    data = report.data
+    has_population = bool(data.get("practices")) or data.get("population") is not None
+    for index, stream in enumerate(report.scenario.demand):
+        if stream.per_1000_per_year is not None and not has_population:
+            report.add(
+                report.path("demand", index, "per_1000_per_year"),
+                "a rate per 1000 needs a population: list practices or give population",
+            )
+
+
+def _check_providers(report: _Report) -> None:
+    for index, provider in enumerate(report.scenario.providers):
+        capacity = provider.capacity
+        if (
+            capacity is not None
+            and capacity.servers is not None
+            and provider.length_of_stay is None
+        ):
+            report.add(
+                report.path("providers", index, "length_of_stay"),
+                "required when capacity has servers: how long each patient holds a place",
+            )
+        if capacity is None and provider.waiting is not None:
+            report.warn(
+                report.path("providers", index, "waiting"),
+                "an unlimited provider (no capacity) has no queue, "
+                "so its waiting options have no effect",
+            )
+
+
+# --- rules over the provider graph ----------------------------------------------------------
+
+
+def _check_graph(report: _Report) -> None:
+    graph = network_graph.build_graph(report.scenario)
+    trapped = _check_closed_loops(report, graph)
+    _check_reachable(report, graph)
+    _check_in_place_loops(report, graph)
+    if not trapped:
+        _check_load(report)
+
+
+def _providers_in(report: _Report, ids: set[str]) -> list[str]:
+    """Ids in the order the scenario lists its providers, so messages are stable."""
+    return [provider.id for provider in report.scenario.providers if provider.id in ids]
+
+
+def _check_closed_loops(report: _Report, graph: nx.DiGraph) -> bool:
+    routes = nx.DiGraph()
+    routes.add_nodes_from(graph.nodes)
+    # Only routes someone takes: a pathway with share 0 is no way out.
+    routes.add_edges_from(
+        (start, end)
+        for start, end, edge in graph.edges(data=True)
+        if edge["kind"] in ("pathway", "remainder") and edge["share"] > 0
+    )
+    exits = [node for node, kind in graph.nodes(data="kind") if kind == "exit"]
+    can_leave = set(exits).union(*(nx.ancestors(routes, node) for node in exits))
+    trapped = {node for node, kind in graph.nodes(data="kind") if kind == "provider"} - can_leave
+    for group in nx.weakly_connected_components(routes.subgraph(trapped)):
+        names = _providers_in(report, set(group))
+        report.add(
+            report.provider_path(names[0]),
+            f"closed loop: patients who reach {_and(names)} can never leave, because every "
+            "pathway from there leads back among them; lower a share or add a way out",
+        )
+    return bool(trapped)
+
+
+def _check_reachable(report: _Report, graph: nx.DiGraph) -> None:
+    streams = [node for node, kind in graph.nodes(data="kind") if kind == "demand"]
+    reached = set().union(*(nx.descendants(graph, stream) for stream in streams))
+    for provider in report.scenario.providers:
+        if provider.id not in reached:
+            report.warn(
+                report.provider_path(provider.id),
+                "no demand reaches this provider, so it will see no patients",
+            )
+
+
+def _check_in_place_loops(report: _Report, graph: nx.DiGraph) -> None:
+    # Patients bound for an in_place provider wait in the place they hold; if two such
+    # providers feed each other and both fill up, nobody can move (a deadlock).
+    blocking = {
+        provider.id
+        for provider in report.scenario.providers
+        if provider.waiting is not None
+        and provider.waiting.in_place
+        and provider.capacity is not None
+    }
+    waits = nx.DiGraph()
+    waits.add_nodes_from(blocking)
+    waits.add_edges_from(
+        (start, end)
+        for start, end, kind in graph.edges(data="kind")
+        if kind == "pathway" and start in blocking and end in blocking
+    )
+    for component in nx.strongly_connected_components(waits):
+        first = next(iter(component))
+        if len(component) > 1 or waits.has_edge(first, first):
+            names = _providers_in(report, set(component))
+            report.warn(
+                report.provider_path(names[0]),
+                f"in_place waiting in a loop ({_and(names)}): when they are all full, patients "
+                "holding a place while waiting for each other can block for good (deadlock)",
+            )
+
+
+def _check_load(report: _Report) -> None:
+    scenario = report.scenario
+    loads = network_traffic.offered_load(scenario)
+    for provider in scenario.providers:
+        offered = loads[provider.id]
+        capacity = provider.capacity
+        if capacity is None or offered.load is None or offered.peak_load is None:
+            continue
+        size = (
+            f"{capacity.servers} servers"
+            if capacity.servers is not None
+            else f"{capacity.slots_per_day} slots a day"
+        )
+        month = _month_name(scenario, offered.peak_month)
+        seasonal = offered.peak_load > offered.load + 0.005
+        if offered.load >= 1:
+            peak = f" (peak in {month}: {offered.peak_load:.2f})" if seasonal else ""
+            report.warn(
+                report.provider_path(provider.id),
+                f"offered load {offered.load:.2f} of its {size}{peak}: "
+                "queues will grow without limit",
+            )
+        elif offered.peak_load >= 1:
+            report.warn(
+                report.provider_path(provider.id),
+                f"offered load {offered.load:.2f} of its {size}, but {offered.peak_load:.2f} in "
+                f"{month}: queues will grow through the busiest months",
+            )
+
+
+def _month_name(scenario: Scenario, month_of_run: int) -> str:
+    calendar_month = (scenario.run.start_date.month - 1 + month_of_run) % 12 + 1
+    return calendar.month_name[calendar_month]
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
