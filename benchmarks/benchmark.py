@@ -102,7 +102,7 @@ def idiomatic_stats(result: Any) -> dict[str, dict[str, float]]:
     stats = {}
     for provider, numbers in result.providers.items():
         stats[provider] = {
-            "arrivals_per_day": numbers.arrivals / result.days,
+            "arrivals_per_day": numbers.arrivals / result.measured_days,
             "mean_wait_days": numbers.mean_wait_days,
             "utilisation": numbers.utilisation,
         }

@@ -136,35 +136,35 @@ def run(
     out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False, highlight=False)
 
 
+def _duration(days: float) -> str:
+    """Waits in the unit a commissioner reads them: hours under a day, days above."""
+    if math.isnan(days):
+        return "-"
+    return f"{days * 24:.1f} h" if days < 1 else f"{days:.1f} d"
+
+
 def _show(result: RunResult) -> None:
-    table = Table(
-        title=f"{result.scenario.name} - means of {result.summary['replications']} replications"
-    )
-    for column in (
-        "provider",
-        "arrivals",
-        "mean wait (days)",
-        "p95 wait (days)",
-        "utilisation",
-        "cost (GBP)",
-    ):
+    replications = result.summary["replications"]
+    table = Table(title=f"{result.scenario.name}: means of {replications} replications")
+    columns = ("provider", "arrivals", "mean wait", "95th centile wait", "utilisation", "cost £m")
+    for column in columns:
         table.add_column(column, justify="left" if column == "provider" else "right")
     for row in result.providers.to_dict("records"):
         utilisation = float(row["utilisation"])
         table.add_row(
             str(row["provider"]),
             f"{row['arrivals']:,.0f}",
-            f"{row['mean_wait_days']:.2f}",
-            f"{row['p95_wait_days']:.2f}",
+            _duration(float(row["mean_wait_days"])),
+            _duration(float(row["p95_wait_days"])),
             "-" if math.isnan(utilisation) else f"{utilisation:.0%}",
-            f"{row['cost_gbp']:,.0f}",
+            f"{row['cost_gbp'] / 1e6:,.1f}",
         )
     out.print(table)
     totals = result.summary["totals"]
-    line = f"Paid {totals['paid_gbp']:,.0f} GBP"
+    line = f"Paid £{totals['paid_gbp'] / 1e6:,.1f}m"
     if totals["budget_gbp"] is not None:
-        variance = totals["year_end_variance_gbp"]
-        line += f" against a budget of {totals['budget_gbp']:,.0f} GBP (variance {variance:+,.0f})"
+        variance = totals["year_end_variance_gbp"] / 1e6
+        line += f" against a budget of £{totals['budget_gbp'] / 1e6:,.1f}m (variance {variance:+,.1f}m)"
     out.print(line, highlight=False)
 
 

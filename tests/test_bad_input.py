@@ -310,7 +310,6 @@ def test_in_memory_data_gets_the_same_checks_without_line_numbers() -> None:
         ),
         ({"run": {"days": 2.5}}, "run.days", "must be a whole number (got 2.5)"),
         ({"run": {"start_date": "someday"}}, "run.start_date", "must be a date like 2026-04-01"),
-        ({"run": {"days": 30, "warm_up_days": 30}}, "run.warm_up_days", "the warm-up (30 days)"),
         ({"population": 5000}, "population", "give practices"),
         (
             {"practices": [], "population": None},

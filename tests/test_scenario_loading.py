@@ -197,7 +197,7 @@ def test_in_place_waiting_round_a_loop_is_a_deadlock_warning() -> None:
 def test_warnings_come_with_errors_when_both_are_found(tmp_path: Path) -> None:
     path = tmp_path / "both.yaml"
     path.write_text(
-        "format: 1\nname: Both\nrun: {days: 10, warm_up_days: 20}\n"
+        "format: 1\nname: Both\nrun: {days: 10, seed: -1}\n"
         "demand:\n  - {id: need, enters: ward, per_day: 5}\n"
         "providers:\n  - {id: ward, waiting: {in_place: true}}\n"
     )

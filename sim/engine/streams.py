@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 import numpy as np
 
@@ -34,22 +34,23 @@ def stream_generator(seed: int, replication: int, name: str) -> np.random.Genera
 class Draws:
     """An endless sequence of draws from one stream, handed out singly or in blocks.
 
-    `next()` is a generator's own `__next__`, the cheapest call Python has, because the
-    event loop takes a draw for almost every event; `take(n)` gives the next n draws of
-    the same sequence as an array, for the batched paths.
+    Blocks of draws are chained into one iterator, so `next()` (almost every event takes
+    a draw) and `take(n)` (the batched paths) both run in C and consume the same sequence
+    in order.
     """
 
-    __slots__ = ("_rng", "_sample", "next")
+    __slots__ = ("_draws", "_rng", "_sample", "next")
 
     def __init__(self, sample: Sampler, rng: np.random.Generator) -> None:
         self._sample = sample
         self._rng = rng
-        self.next: Callable[[], float] = self._endless().__next__
+        self._draws: Iterator[float] = chain.from_iterable(self._blocks())
+        self.next: Callable[[], float] = self._draws.__next__
 
-    def _endless(self) -> Iterator[float]:
+    def _blocks(self) -> Iterator[list[float]]:
         while True:
-            yield from self._sample(self._rng, BLOCK).tolist()
+            yield self._sample(self._rng, BLOCK).tolist()
 
     def take(self, n: int) -> np.ndarray:
         """The next n draws as an array (the same values `next` would give, in order)."""
-        return np.fromiter(islice(iter(self.next, None), n), dtype=float, count=n)
+        return np.fromiter(islice(self._draws, n), dtype=float, count=n)

@@ -47,7 +47,6 @@ def check_scenario(
     scenario is complete, since a missing item could change their answer.
     """
     report = _Report(scenario, dict(data), find, positions)
-    _check_run(report)
     _check_ids(report)
     _check_references(report)
     _check_shares(report)
@@ -87,15 +86,6 @@ class _Report:
             if provider.id == provider_id:
                 return self.path("providers", index)
         return ("providers",)
-
-
-def _check_run(report: _Report) -> None:
-    run = report.scenario.run
-    if run.warm_up_days >= run.days:
-        report.add(
-            ("run", "warm_up_days"),
-            f"the warm-up ({run.warm_up_days} days) must end before the run does ({run.days} days)",
-        )
 
 
 def _check_ids(report: _Report) -> None:
