@@ -164,7 +164,9 @@ def _show(result: RunResult) -> None:
     line = f"Paid £{totals['paid_gbp'] / 1e6:,.1f}m"
     if totals["budget_gbp"] is not None:
         variance = totals["year_end_variance_gbp"] / 1e6
-        line += f" against a budget of £{totals['budget_gbp'] / 1e6:,.1f}m (variance {variance:+,.1f}m)"
+        line += (
+            f" against a budget of £{totals['budget_gbp'] / 1e6:,.1f}m (variance {variance:+,.1f}m)"
+        )
     out.print(line, highlight=False)
 
 
@@ -178,12 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` and return its exit code (for tests and embedding)."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="knockon", standalone_mode=False)
-    except click.exceptions.Exit as stop:
-        return stop.exit_code
+        # Without standalone mode click returns an Exit's code instead of raising it.
+        code = command.main(args=argv, prog_name="knockon", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         return error.exit_code
     except click.exceptions.Abort:
         return 1
-    return 0
+    return code if isinstance(code, int) else 0

@@ -52,8 +52,6 @@ class RunRecord:
     flows: np.ndarray
     practice_activity: np.ndarray
     """Completions by provider, month and registered practice."""
-    events: int
-    """SimPy events processed: a measure of the engine's work."""
 
     @property
     def nodes(self) -> tuple[str, ...]:

@@ -149,8 +149,9 @@ class World:
         demand = [self._demand_plan(stream) for stream in self.scenario.demand]
         self._demand = demand
         self.later(0.0, self._new_day, None)
-        events = _count_events(self.env, calendar.horizon)
-        return self._record(events)
+        # Events at the horizon itself belong to the period after it, and are not run.
+        self.env.run(until=calendar.horizon)
+        return self._record()
 
     def _month_turn_callback(self, month: int) -> Callable[[Any], None]:
         def turn(event: Any) -> None:
@@ -224,7 +225,7 @@ class World:
             "blocked": np.asarray([s.tally.blocked.count for s in self.services]),
         }
 
-    def _record(self, events: int) -> RunRecord:
+    def _record(self) -> RunRecord:
         horizon = self.calendar.horizon
         self.clock.turn(self.clock.spare, horizon)
         for book in self.books:
@@ -285,18 +286,7 @@ class World:
             practice_activity=np.asarray(
                 [t.practice_activity[:months] for t in tallies], dtype=float
             ),
-            events=events,
         )
-
-
-def _count_events(env: simpy.Environment, until: float) -> int:
-    """Run to `until` (events at `until` itself belong to the next period), counting events."""
-    events = 0
-    peek, step = env.peek, env.step
-    while peek() < until:
-        step()
-        events += 1
-    return events
 
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> RunRecord:
