@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -178,13 +177,11 @@ def schema() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` and return its exit code (for tests and embedding)."""
-    command = typer.main.get_command(app)
     try:
-        # Without standalone mode click returns an Exit's code instead of raising it.
-        code = command.main(args=argv, prog_name="knockon", standalone_mode=False)
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except click.exceptions.Abort:
+        app(args=argv, prog_name="knockon")
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        err.print(str(stop.code), markup=False)
         return 1
-    return code if isinstance(code, int) else 0
+    return 0

@@ -127,3 +127,8 @@ def test_schema_is_json_schema_for_the_scenario_file(capsys) -> None:
     schema = json.loads(capsys.readouterr().out)
     assert {"format", "providers", "pathways", "extends"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+def test_a_usage_mistake_gets_usage_help_and_exit_code_2(capsys) -> None:
+    assert main(["run"]) == 2
+    assert "Missing argument" in capsys.readouterr().err
