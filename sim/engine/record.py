@@ -52,6 +52,10 @@ class RunRecord:
     flows: np.ndarray
     practice_activity: np.ndarray
     """Completions by provider, month and registered practice."""
+    practice_occupancy_days: np.ndarray
+    """Place-days held, by provider, month and the holder's registered practice."""
+    practice_excess_days: np.ndarray
+    """Excess days of completed stays, by provider, month and registered practice."""
 
     @property
     def nodes(self) -> tuple[str, ...]:

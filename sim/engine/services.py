@@ -121,7 +121,7 @@ class Service:
         if patient.holder is not None:
             self.let_go_of_holder(patient, now)
         patient.started = now
-        occupying = tally.occupying  # Level.change(+1), inlined: once per visit
+        occupying = tally.occupying[patient.practice]  # Level.change(+1), inlined: hot path
         occupying.areas[month] += occupying.count * (now - occupying.since)
         occupying.count += 1
         occupying.since = now
@@ -174,8 +174,8 @@ class Service:
         stay = now - patient.started
         tally.stay_days[month] += stay
         if self.trim_days is not None and stay > self.trim_days:
-            tally.excess_days[month] += stay - self.trim_days
-        occupying = tally.occupying  # Level.change(-1), inlined: once per visit
+            tally.excess_days[month][patient.practice] += stay - self.trim_days
+        occupying = tally.occupying[patient.practice]  # Level.change(-1), inlined: hot path
         occupying.areas[month] += occupying.count * (now - occupying.since)
         occupying.count -= 1
         occupying.since = now
@@ -247,7 +247,7 @@ class Service:
         practice, route = event._value
         now = self.env.now
         patient = Patient(practice, now)
-        self.tally.occupying.change(1, now)
+        self.tally.occupying[practice].change(1, now)
         if route.delay is not None:
             delay = route.delay.next()
             if delay > 0.0:
@@ -469,14 +469,14 @@ class AppointmentBook(Service):
             for practice in practices[anonymous].tolist():
                 patient = Patient(practice, now)
                 patient.started = now
-                self.tally.occupying.change(1, now)
+                self.tally.occupying[practice].change(1, now)
                 self.later(self.length_of_stay.next(), self._stay_over, patient)
         for person in persons[~anonymous].tolist():
             patient = self.people.pop(person)
             if patient.holder is not None:
                 self.let_go_of_holder(patient, now)
             patient.started = now
-            self.tally.occupying.change(1, now)
+            self.tally.occupying[patient.practice].change(1, now)
             if self.length_of_stay is None:
                 self.finish(patient, now)
             else:

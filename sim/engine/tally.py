@@ -73,18 +73,23 @@ class ProviderTally:
         self.overflows = [0] * slots
         self.starts = [0] * slots
         self.wait_days = [0.0] * slots
-        self.excess_days = [0.0] * slots
+        self.excess_days = [[0.0] * practices for _ in range(slots)]
         self.stay_days = [0.0] * slots
         self.slots_offered = [0] * slots
         self.slots_used = [0] * slots
         self.queue_days = [0.0] * slots
-        self.occupying = Level(clock)
+        self.occupying = [Level(clock) for _ in range(practices)]
+        """Places held, by the registered practice of the patient holding them."""
         self.queueing = Level(clock)
         self.delayed = Level(clock)
         self.blocked = Level(clock)
         self.positive_waits: list[float] = []
         self.wait_batches: list[np.ndarray] = []
         self.practice_activity = [[0] * practices for _ in range(slots)]
+
+    @property
+    def occupied(self) -> int:
+        return sum(level.count for level in self.occupying)
 
     def waits_in_period(self) -> np.ndarray:
         """Every wait of a service start in the measured period (zeros included)."""

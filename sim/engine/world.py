@@ -221,7 +221,7 @@ class World:
     def _snapshot(self, now: float) -> dict[str, np.ndarray]:
         return {
             "waiting": np.asarray([s.waiting(now) for s in self.services]),
-            "occupying": np.asarray([s.tally.occupying.count for s in self.services]),
+            "occupying": np.asarray([s.tally.occupied for s in self.services]),
             "blocked": np.asarray([s.tally.blocked.count for s in self.services]),
         }
 
@@ -236,6 +236,12 @@ class World:
 
         def per_month(values: Callable[[Any], list[float] | list[int]]) -> np.ndarray:
             return np.asarray([values(t)[:months] for t in tallies], dtype=float)
+
+        def per_practice_month(values: Callable[[Any], list[list[float]]]) -> np.ndarray:
+            """provider x month x practice, from per-practice lists of monthly values."""
+            return np.asarray([values(t) for t in tallies], dtype=float)[:, :, :months].transpose(
+                0, 2, 1
+            )
 
         queue_days = per_month(lambda t: t.queue_days) + per_month(lambda t: t.queueing.areas)
         servers = np.asarray(
@@ -267,12 +273,14 @@ class World:
             overflows=per_month(lambda t: t.overflows),
             starts=per_month(lambda t: t.starts),
             wait_days=per_month(lambda t: t.wait_days),
-            occupancy_days=per_month(lambda t: t.occupying.areas),
+            occupancy_days=per_practice_month(lambda t: [level.areas for level in t.occupying]).sum(
+                axis=2
+            ),
             queue_days=queue_days,
             delay_days=per_month(lambda t: t.delayed.areas),
             blocked_days=per_month(lambda t: t.blocked.areas),
             stay_days=per_month(lambda t: t.stay_days),
-            excess_days=per_month(lambda t: t.excess_days),
+            excess_days=per_practice_month(lambda t: _by_month(t.excess_days)).sum(axis=2),
             slots_offered=per_month(lambda t: t.slots_offered),
             slots_used=per_month(lambda t: t.slots_used),
             p95_wait_days=p95,
@@ -286,7 +294,16 @@ class World:
             practice_activity=np.asarray(
                 [t.practice_activity[:months] for t in tallies], dtype=float
             ),
+            practice_occupancy_days=per_practice_month(
+                lambda t: [level.areas for level in t.occupying]
+            ),
+            practice_excess_days=per_practice_month(lambda t: _by_month(t.excess_days)),
         )
+
+
+def _by_month(rows: list[list[float]]) -> list[list[float]]:
+    """month x practice lists as practice x month, the shape per_practice_month reads."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> RunRecord:

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import RunRecord
-from sim.results.money import monthly_budget, monthly_cost, monthly_paid
+from sim.money.budget import monthly_plan
+from sim.money.contracts import monthly_paid
+from sim.money.tariff import monthly_cost
 from sim.results.statistics import mean_and_interval
 from sim.scenario.model import Scenario
 
@@ -133,7 +135,7 @@ def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFr
             "mean_queue": provider_rows(queue),
         },
     )
-    budget = monthly_budget(first, scenario)
+    budget = monthly_plan(first, scenario)
     total_paid = paid.sum(axis=1)
     totals = _with_intervals(
         {"month": list(months), "provider": ["all"] * n_months},

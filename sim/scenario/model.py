@@ -252,6 +252,16 @@ class Price(Frozen):
     per_excess_day_gbp: Money | None = None
     trim_days: NonNegativeDays | None = None
     per_day_gbp: Money | None = None
+    fixed_annual_gbp: Money | None = Field(
+        default=None,
+        description="The provider's fixed cost of running the service a year (for viability); "
+        "not charged per patient.",
+    )
+    marginal_cost_share: Share | None = Field(
+        default=None,
+        description="Share of the price that is the provider's variable cost of the activity "
+        "(for viability); none when not given.",
+    )
     price_year: str | None = Field(default=None, description="Base year of the price, e.g. 2023/24")
     source: Source = None
 
@@ -279,7 +289,41 @@ class BlockContract(Frozen):
     source: Source = None
 
 
-Contract = Annotated[ActivityContract | BlockContract, Field(discriminator="type")]
+class CostAndVolumeContract(Frozen):
+    """A fixed sum for an agreed volume; activity above it paid at `marginal_rate` x price,
+    and, with a `floor_volume`, activity short of it refunded at the same rate down to the
+    floor."""
+
+    type: Literal["cost_and_volume"]
+    annual_gbp: Money
+    volume: Annotated[float, Field(ge=0.0, description="Agreed activity a year.")]
+    marginal_rate: Share = 1.0
+    floor_volume: Annotated[float, Field(ge=0.0)] | None = None
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _floor_below_volume(self) -> CostAndVolumeContract:
+        if self.floor_volume is not None and self.floor_volume > self.volume:
+            raise ValueError(
+                f"floor_volume {self.floor_volume:g} is above the agreed volume {self.volume:g}"
+            )
+        return self
+
+
+class MarginalRateContract(Frozen):
+    """Payment by results up to a baseline volume; above it, `rate` x price (the emergency
+    marginal-rate rule)."""
+
+    type: Literal["marginal_rate"]
+    baseline_volume: Annotated[float, Field(ge=0.0, description="Activity a year at full price.")]
+    rate: Share
+    source: Source = None
+
+
+Contract = Annotated[
+    ActivityContract | BlockContract | CostAndVolumeContract | MarginalRateContract,
+    Field(discriminator="type"),
+]
 
 ProviderKind = Literal[
     "primary_care",

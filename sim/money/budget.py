@@ -1,0 +1,91 @@
+"""The commissioner's budget ledger: plan, spend, variance and forecast outturn by month.
+
+The forecast outturn at a month-end is the finance lead's usual one: spend to date plus
+the rest of the plan scaled by how spend has run against plan so far. Across
+replications the ledger gives the chance of overspending and the fan of spend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.record import RunRecord
+from sim.money.contracts import month_coverage, monthly_paid
+from sim.money.tariff import monthly_cost
+from sim.scenario.model import Scenario
+
+BANDS = (50, 80, 90)
+"""Central bands of the spend fan, in per cent."""
+
+
+def monthly_plan(record: RunRecord, scenario: Scenario) -> np.ndarray:
+    """Planned spend per measured month (NaN without a budget): the annual budget phased
+    evenly or by the twelve fractions counted from the start month, pro rata for part
+    months."""
+    if scenario.budget is None:
+        return np.full(len(record.months), np.nan)
+    fractions = scenario.budget.monthly_fractions()
+    start_month = scenario.run.start_date.month
+    plan = []
+    for label, covered in zip(record.months, month_coverage(record), strict=True):
+        month = int(label.split("-")[1])
+        plan.append(scenario.budget.annual_gbp * fractions[(month - start_month) % 12] * covered)
+    return np.asarray(plan)
+
+
+def forecast_outturn(spend: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """Forecast of the period's total spend made at each month-end (last axis = months)."""
+    spent = np.cumsum(spend, axis=-1)
+    planned = np.cumsum(plan)
+    total = planned[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        run_rate = np.where(planned > 0, spent / planned, 1.0)
+    return spent + (total - planned) * run_rate
+
+
+def spend(record: RunRecord, scenario: Scenario) -> np.ndarray:
+    """Total paid by the commissioner in each month of one replication."""
+    return monthly_paid(record, scenario, monthly_cost(record, scenario)).sum(axis=0)
+
+
+def budget_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
+    """Month by month: plan, spend, variance, forecast outturn, the chance of overspending
+    and the spend fan (percentiles of cumulative spend over replications)."""
+    plan = monthly_plan(records[0], scenario)
+    spent = np.stack([spend(record, scenario) for record in records])  # reps x months
+    cumulative = np.cumsum(spent, axis=1)
+    forecast = forecast_outturn(spent, plan)
+    total_plan = float(np.nansum(plan))
+    table = pd.DataFrame(
+        {
+            "month": list(records[0].months),
+            "plan_gbp": plan,
+            "cumulative_plan_gbp": np.cumsum(plan),
+            "spend_gbp": spent.mean(axis=0),
+            "cumulative_spend_gbp": cumulative.mean(axis=0),
+            "cumulative_variance_gbp": cumulative.mean(axis=0) - np.cumsum(plan),
+            "forecast_outturn_gbp": forecast.mean(axis=0),
+            "forecast_variance_gbp": forecast.mean(axis=0) - total_plan,
+            "chance_of_overspend": (forecast > total_plan).mean(axis=0)
+            if scenario.budget is not None
+            else np.nan,
+            "cumulative_spend_median_gbp": np.median(cumulative, axis=0),
+        }
+    )
+    for band in BANDS:
+        low, high = (100 - band) / 2, 100 - (100 - band) / 2
+        table[f"cumulative_spend_p{low:g}_gbp"] = np.percentile(cumulative, low, axis=0)
+        table[f"cumulative_spend_p{high:g}_gbp"] = np.percentile(cumulative, high, axis=0)
+    return table
+
+
+def chance_of_overspend(records: Sequence[RunRecord], scenario: Scenario) -> float | None:
+    """Share of replications whose spend over the period exceeds its planned budget."""
+    if scenario.budget is None:
+        return None
+    plan = float(monthly_plan(records[0], scenario).sum())
+    totals = np.asarray([spend(record, scenario).sum() for record in records])
+    return float((totals > plan).mean())
