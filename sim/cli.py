@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from sim.compare.roi import ComparisonError, return_on_investment
 from sim.results import OUTPUT_FILES, RunResult, run_scenario
 from sim.scenario import LoadedScenario, ScenarioError, load_scenario
 from sim.scenario.schema import scenario_json_schema
@@ -74,8 +75,10 @@ def validate(
         raise typer.Exit(1)
 
 
-def _refuse_to_overwrite(directory: Path, overwrite: bool) -> None:
-    existing = [name for name in OUTPUT_FILES if (directory / name).exists()]
+def _refuse_to_overwrite(
+    directory: Path, overwrite: bool, names: tuple[str, ...] = OUTPUT_FILES
+) -> None:
+    existing = [name for name in names if (directory / name).exists()]
     if not existing or overwrite:
         return
     listed = ", ".join(existing)
@@ -167,6 +170,69 @@ def _show(result: RunResult) -> None:
             f" against a budget of £{totals['budget_gbp'] / 1e6:,.1f}m (variance {variance:+,.1f}m)"
         )
     out.print(line, highlight=False)
+
+
+def _signed_pounds(value: float, unit: str = "") -> str:
+    return f"{'-' if value < 0 else '+'}£{abs(value):,.2f}{unit}"
+
+
+@app.command()
+def roi(
+    base_file: Annotated[Path, typer.Argument(help="The baseline scenario file.")],
+    variant_file: Annotated[Path, typer.Argument(help="The variant that invests.")],
+    services: Annotated[
+        list[str], typer.Option("--service", help="Provider id invested in (repeat for several).")
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for roi.csv and roi.json.")
+    ] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="Paired replications.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed for both.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
+    overwrite: Annotated[bool, typer.Option(help="Replace roi.csv/roi.json in --out.")] = False,
+) -> None:
+    """Return on investment of a variant: net change in total spend per pound invested in
+    the named services, with a 95% interval, and the month it pays back (paired seeds)."""
+    base = _load(base_file).scenario
+    variant = _load(variant_file).scenario
+    if out_dir is not None:
+        _refuse_to_overwrite(out_dir, overwrite, ("roi.csv", "roi.json"))
+    try:
+        result = return_on_investment(base, variant, services, replications, seed, workers)
+    except ComparisonError as error:
+        err.print(f"{variant_file}: {error}", markup=False)
+        raise typer.Exit(1) from None
+    summary = result.summary
+    invested = summary["investment_gbp"]["mean"]
+    net = summary["net_change_in_total_spend_gbp"]
+    per_pound = summary["net_change_per_pound_invested"]
+    out.print(
+        f"Investment in {', '.join(services)}: £{invested / 1e6:,.2f}m over the period "
+        f"({summary['replications']} paired replications)",
+        highlight=False,
+    )
+    out.print(
+        f"Change in total commissioner spend: {_signed_pounds(net['mean'] / 1e6, 'm')} "
+        f"(95% CI {_signed_pounds(net['ci_low'] / 1e6, 'm')} "
+        f"to {_signed_pounds(net['ci_high'] / 1e6, 'm')})",
+        highlight=False,
+    )
+    out.print(
+        f"Per pound invested, total spend changes by {_signed_pounds(per_pound['mean'])} "
+        f"(95% CI {_signed_pounds(per_pound['ci_low'])} to {_signed_pounds(per_pound['ci_high'])})",
+        highlight=False,
+    )
+    payback = summary["payback_month"]
+    out.print(
+        f"Cumulative savings pass cumulative investment in {payback}"
+        if payback
+        else "Cumulative savings do not pass cumulative investment within the period",
+        highlight=False,
+    )
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result.monthly.to_csv(out_dir / "roi.csv", index=False)
+        (out_dir / "roi.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 @app.command()

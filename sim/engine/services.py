@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from sim.engine.world import World
 
 
+TRIM_TOLERANCE_DAYS = 1e-9
+
+
 class Patient:
     """One patient moving individually; `visit` invalidates stale queue entries and timers."""
 
@@ -173,7 +176,8 @@ class Service:
         tally.practice_activity[month][patient.practice] += 1
         stay = now - patient.started
         tally.stay_days[month] += stay
-        if self.trim_days is not None and stay > self.trim_days:
+        # Clock arithmetic leaves stays a few 1e-14 days off; a stay at the trim point has none.
+        if self.trim_days is not None and stay > self.trim_days + TRIM_TOLERANCE_DAYS:
             tally.excess_days[month][patient.practice] += stay - self.trim_days
         occupying = tally.occupying[patient.practice]  # Level.change(-1), inlined: hot path
         occupying.areas[month] += occupying.count * (now - occupying.since)

@@ -13,12 +13,21 @@ from typing import Any
 import pandas as pd
 
 from sim.engine import RunRecord
+from sim.money.budget import budget_table, chance_of_overspend
+from sim.money.viability import viability_table
 from sim.results.replicate import Progress, replicate
 from sim.results.tables import flows_table, monthly_table, practices_activity_table, providers_table
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
-OUTPUT_FILES = ("providers.csv", "flows.csv", "monthly.csv", "summary.json")
+OUTPUT_FILES = (
+    "providers.csv",
+    "flows.csv",
+    "monthly.csv",
+    "budget.csv",
+    "viability.csv",
+    "summary.json",
+)
 VERSIONED = ("knockon", "simpy", "numpy", "pandas", "networkx", "pydantic", "scipy")
 
 
@@ -29,11 +38,13 @@ class RunResult:
     providers: pd.DataFrame = field(repr=False)
     flows: pd.DataFrame = field(repr=False)
     monthly: pd.DataFrame = field(repr=False)
+    budget: pd.DataFrame = field(repr=False)
+    viability: pd.DataFrame = field(repr=False)
     practices: pd.DataFrame = field(repr=False)
     summary: dict[str, Any]
 
     def write(self, directory: str | Path) -> list[Path]:
-        """Write the four output files into `directory` (created if missing)."""
+        """Write the output files into `directory` (created if missing)."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []
@@ -41,6 +52,8 @@ class RunResult:
             ("providers.csv", self.providers),
             ("flows.csv", self.flows),
             ("monthly.csv", self.monthly),
+            ("budget.csv", self.budget),
+            ("viability.csv", self.viability),
         ):
             table.to_csv(out / name, index=False)
             written.append(out / name)
@@ -100,6 +113,7 @@ def run_scenario(
             "year_end_variance_gbp": (
                 float(totals["paid_gbp"].sum()) - budget if budget is not None else None
             ),
+            "chance_of_overspend": chance_of_overspend(records, scenario),
         },
         "versions": versions(),
         "run_seconds": round(time.perf_counter() - began, 3),
@@ -110,6 +124,8 @@ def run_scenario(
         providers=providers,
         flows=flows,
         monthly=monthly,
+        budget=budget_table(records, scenario),
+        viability=viability_table(records, scenario),
         practices=practices_activity_table(records),
         summary=summary,
     )

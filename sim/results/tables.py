@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import RunRecord
-from sim.money.budget import monthly_plan
+from sim.intervals import mean_and_interval
+from sim.money.budget import forecast_outturn, monthly_plan
 from sim.money.contracts import monthly_paid
 from sim.money.tariff import monthly_cost
-from sim.results.statistics import mean_and_interval
 from sim.scenario.model import Scenario
 
 PROVIDER_METRICS = (
@@ -145,6 +145,7 @@ def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFr
             "paid_gbp": total_paid,
             "cumulative_paid_gbp": np.cumsum(total_paid, axis=1),
             "cumulative_variance_gbp": np.cumsum(total_paid, axis=1) - np.cumsum(budget),
+            "forecast_outturn_gbp": forecast_outturn(total_paid, budget),
         },
     )
     totals["budget_gbp"] = budget
