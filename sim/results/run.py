@@ -14,9 +14,10 @@ import pandas as pd
 
 from sim.engine import RunRecord
 from sim.money.budget import budget_table, chance_of_overspend
+from sim.money.practices import practice_providers_table, practices_table
 from sim.money.viability import viability_table
 from sim.results.replicate import Progress, replicate
-from sim.results.tables import flows_table, monthly_table, practices_activity_table, providers_table
+from sim.results.tables import flows_table, monthly_table, providers_table
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
@@ -26,6 +27,8 @@ OUTPUT_FILES = (
     "monthly.csv",
     "budget.csv",
     "viability.csv",
+    "practices.csv",
+    "practice_providers.csv",
     "summary.json",
 )
 VERSIONED = ("knockon", "simpy", "numpy", "pandas", "networkx", "pydantic", "scipy")
@@ -41,6 +44,7 @@ class RunResult:
     budget: pd.DataFrame = field(repr=False)
     viability: pd.DataFrame = field(repr=False)
     practices: pd.DataFrame = field(repr=False)
+    practice_providers: pd.DataFrame = field(repr=False)
     summary: dict[str, Any]
 
     def write(self, directory: str | Path) -> list[Path]:
@@ -54,6 +58,8 @@ class RunResult:
             ("monthly.csv", self.monthly),
             ("budget.csv", self.budget),
             ("viability.csv", self.viability),
+            ("practices.csv", self.practices),
+            ("practice_providers.csv", self.practice_providers),
         ):
             table.to_csv(out / name, index=False)
             written.append(out / name)
@@ -126,6 +132,7 @@ def run_scenario(
         monthly=monthly,
         budget=budget_table(records, scenario),
         viability=viability_table(records, scenario),
-        practices=practices_activity_table(records),
+        practices=practices_table(records, scenario),
+        practice_providers=practice_providers_table(records, scenario),
         summary=summary,
     )

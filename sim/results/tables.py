@@ -155,17 +155,3 @@ def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFr
     table["_order"] = table["month"].map(order)
     table = table.sort_values("_order", kind="stable").drop(columns="_order")
     return table.reset_index(drop=True)
-
-
-def practices_activity_table(records: Sequence[RunRecord]) -> pd.DataFrame:
-    """Completions per practice and provider over the measured period."""
-    first = records[0]
-    stacked = np.stack([r.practice_activity.sum(axis=1) for r in records])  # reps x P x K
-    n_providers, n_practices = stacked.shape[1:]
-    return _with_intervals(
-        {
-            "practice": [k for _ in first.providers for k in first.practices],
-            "provider": [p for p in first.providers for _ in first.practices],
-        },
-        {"activity": stacked.reshape(len(records), n_providers * n_practices)},
-    )
