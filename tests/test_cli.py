@@ -132,3 +132,25 @@ def test_schema_is_json_schema_for_the_scenario_file(capsys) -> None:
 def test_a_usage_mistake_gets_usage_help_and_exit_code_2(capsys) -> None:
     assert main(["run"]) == 2
     assert "Missing argument" in capsys.readouterr().err
+
+
+def test_check_bills_lists_the_flagged_lines_and_writes_the_checked_table(
+    small: Path, tmp_path: Path, capsys
+) -> None:
+    bills = tmp_path / "bills.csv"
+    bills.write_text("provider,month,activity,amount_gbp\nae,2026-04,5000,1365000\n")
+    out = tmp_path / "checked.csv"
+    assert main(["check-bills", str(small), str(bills), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 bill line checked, 1 flagged" in printed
+    assert f"{bills}:2 ae 2026-04: activity 5,000 is above the modelled range" in printed
+    assert pd.read_csv(out).flagged.tolist() == [True]
+
+
+def test_check_bills_reports_a_bad_bill_by_row_and_field(
+    small: Path, tmp_path: Path, capsys
+) -> None:
+    bills = tmp_path / "bills.csv"
+    bills.write_text("provider,month,activity,amount_gbp\nicu,2026-04,3,10\n")
+    assert main(["check-bills", str(small), str(bills)]) == 1
+    assert f"{bills}:2 provider: unknown provider 'icu'" in capsys.readouterr().err

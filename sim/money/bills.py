@@ -22,10 +22,11 @@ intervals for the mean: a bill is one draw of the month, not an average of many.
 replications giving mean m and standard deviation s, the range is
 m ± t(0.975, n-1) · s · sqrt(1 + 1/n), floored at 0. It is exact for normal values, and
 monthly counts of hundreds or thousands of patients (and the money that follows them)
-are close to normal. The usual ~20 replications are too few for empirical 2.5% and
-97.5% percentiles, which would then be the second-lowest and second-highest values and
-understate the spread; the t-interval uses every replication and widens honestly when
-there are few.
+are close to normal. Empirical 2.5% and 97.5% percentiles would need hundreds of
+replications: with the usual 20 they are little more than the lowest and highest values,
+and a new value falls between the lowest and highest of n with chance (n-1)/(n+1), about
+90% for 20, so an honest bill would be flagged twice as often as the stated 5%. The
+t-interval uses every replication and widens honestly when there are few.
 
 A consequence to keep in mind: at 95%, about one line in twenty of an honest bill falls
 outside its range by chance. A flag is a question to put to the provider, not proof.
@@ -59,11 +60,12 @@ from sim.scenario.model import (
 from sim.scenario.problems import Problem, closest, show
 
 COLUMNS = ("provider", "month", "activity", "amount_gbp")
-"""The columns a bill file must have, in the order written."""
+"""The columns a bill file must have (in any order; `write_bills` writes them in this one)."""
 OPTIONAL_COLUMNS = ("note",)
 """Columns a bill file may also have; kept with the line, not checked."""
 
 LEVEL = 0.95
+"""Coverage of the modelled ranges: the chance an honest line falls inside its range."""
 UNIT_PRICE_TOLERANCE = 0.05
 """How far the billed amount per unit may differ from the modelled one before it counts."""
 PENNY = 0.01
@@ -137,7 +139,7 @@ def read_bills(
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     header: list[str] | None = None
-    header_line = 0
+    header_line = line = 0
     rows: list[tuple[int, list[str]]] = []
     try:
         while True:
@@ -153,8 +155,8 @@ def read_bills(
             else:
                 rows.append((line, [cell.strip() for cell in row]))
     except csv.Error as error:
-        # The reader cannot find the next line's start after this, so stop here.
-        problems.append(Problem(file, reader.line_num, "", f"not valid CSV: {error}"))
+        # The reader cannot tell where the next line starts after this, so stop here.
+        problems.append(Problem(file, line, "", f"not valid CSV: {_csv_error(error)}"))
     if header is None:
         if not problems:
             problems.append(Problem(file, None, "", f"is empty: {_layout()}"))
@@ -203,16 +205,29 @@ def _text(path: Path, file: str) -> str:
         ) from None
 
 
+def _csv_error(error: csv.Error) -> str:
+    """The csv module's complaint in plain words, for the cases people meet."""
+    text = str(error)
+    if "unexpected end of data" in text:
+        return 'a value opened with a quote (") is never closed'
+    if "expected after" in text:
+        return "a quoted value must be followed by a comma or the end of the line"
+    if "NUL" in text:
+        return "it contains a NUL byte (is it a spreadsheet saved in another format?)"
+    return text
+
+
 def _columns(
     header: list[str], line: int, file: str
 ) -> tuple[dict[str, int] | None, list[Problem]]:
     """Where each known column is, and what is wrong with the header."""
     known = (*COLUMNS, *OPTIONAL_COLUMNS)
-    if not set(header) & set(COLUMNS):
+    if not any(name in known or closest(name, known) for name in header):
         got = ",".join(header)
         return None, [Problem(file, line, "", f"{_layout()} (got {show(got)})")]
     problems: list[Problem] = []
     columns: dict[str, int] = {}
+    suggested: set[str] = set()
     for position, name in enumerate(header):
         if name in columns:
             problems.append(Problem(file, line, name, "column given twice"))
@@ -224,8 +239,10 @@ def _columns(
             suggestion = closest(name, known)
             hint = f"did you mean '{suggestion}'?" if suggestion else f"use {', '.join(known)}"
             problems.append(Problem(file, line, name, f"unknown column ({hint})"))
+            suggested.add(suggestion or "")
     for name in COLUMNS:
-        if name not in columns:
+        # A misspelt column is reported once, as unknown with its suggestion.
+        if name not in columns and name not in suggested:
             problems.append(
                 Problem(file, line, name, f"missing column: the header is {','.join(COLUMNS)}")
             )
@@ -245,15 +262,21 @@ def _lines(
     lines: list[BillLine] = []
     first_seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
-        if len(row) != len(header):
+        if len(row) > len(header):
             problems.append(Problem(file, line, "", _count_message(len(row), len(header))))
             continue
+        # Cells missing from the end of a short line are empty: a note may be left off.
+        row = row + [""] * (len(header) - len(row))
         found: list[Problem] = []
         cells = {name: row[position] for name, position in columns.items()}
         provider = _provider(cells.get("provider"), providers, file, line, found)
         month = _month(cells.get("month"), months, file, line, found)
         activity = _number(cells.get("activity"), "activity", file, line, found)
         amount = _number(cells.get("amount_gbp"), "amount_gbp", file, line, found)
+        note = cells.get("note", "")
+        if _ACTIVITY.match(note.lstrip("£")):
+            # What an unquoted "£1,234" leaves in the last column: the amount is wrong too.
+            found.append(Problem(file, line, "note", f"is a bare number ({show(note)}), {_SPLIT}"))
         if provider is not None and month is not None:
             earlier = first_seen.setdefault((provider, month), line)
             if earlier != line:
@@ -267,16 +290,17 @@ def _lines(
                 )
         problems.extend(found)
         if not found and provider and month and activity is not None and amount is not None:
-            lines.append(BillLine(provider, month, activity, amount, line, cells.get("note", "")))
+            lines.append(BillLine(provider, month, activity, amount, line, note))
     return problems, lines
 
 
+_QUOTE_COMMAS = 'a number with thousands commas must be in quotes, like "£1,234.50"'
+_SPLIT = f"as left by a number split at its thousands comma: {_QUOTE_COMMAS}"
+
+
 def _count_message(values: int, columns: int) -> str:
-    message = f"has {values} values, the header has {columns} columns"
-    if values > columns:
-        # The commonest cause: £1,234.50 written without quotes splits at the comma.
-        message += ' (an amount with thousands commas must be in quotes: "£1,234.50")'
-    return message
+    # The commonest cause: £1,234.50 written without quotes splits at the comma.
+    return f"has {values} values, the header has {columns} columns ({_QUOTE_COMMAS})"
 
 
 def _provider(
@@ -341,7 +365,7 @@ def _number(
         return float(text.lstrip("£").replace(",", ""))
     unsigned = text.replace("£", "", 1)
     if unsigned.startswith(_MINUS) and pattern.match(unsigned[1:]):
-        message = f"must not be negative (got {show(text)}): bill credits as a separate note"
+        message = f"must not be negative (got {show(text)}): credits are not bill lines"
     else:
         message = f"must be {shape} (got {show(text)})"
     found.append(Problem(file, line, field, message))
@@ -352,9 +376,9 @@ def _number(
 
 
 def prediction_range(
-    values: np.ndarray, axis: int = 0
+    values: np.ndarray, axis: int = 0, level: float = LEVEL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and the 95% prediction interval for one new value, floored at 0 (NaN-aware).
+    """Mean and the `level` prediction interval for one new value, floored at 0 (NaN-aware).
 
     NaN where fewer than two values are known.
     """
@@ -365,7 +389,7 @@ def prediction_range(
         mean = np.where(known, np.nansum(values, axis=axis) / np.maximum(n, 1), np.nan)
         squares = np.nansum((values - np.expand_dims(mean, axis)) ** 2, axis=axis)
         sd = np.where(n > 1, np.sqrt(squares / np.maximum(n - 1, 1)), np.nan)
-        t = stats.t.ppf(0.5 + LEVEL / 2, np.maximum(n - 1, 1))
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
         half = t * sd * np.sqrt(1 + 1 / np.maximum(n, 1))
     return mean, np.maximum(mean - half, 0.0), mean + half
 
@@ -377,10 +401,16 @@ def _pays_per_unit(provider: Provider) -> bool:
 
 
 def check_bills(
-    records: Sequence[RunRecord], scenario: Scenario, bills: Sequence[BillLine]
+    records: Sequence[RunRecord],
+    scenario: Scenario,
+    bills: Sequence[BillLine],
+    level: float = LEVEL,
 ) -> pd.DataFrame:
-    """Each bill line against the replications: expected values, 95% prediction ranges,
-    whether it is flagged and why, one row per line in the bill's order."""
+    """Each bill line against the replications: expected values, prediction ranges (95%
+    unless `level` says otherwise), whether it is flagged and why, one row per line in the
+    bill's order."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level:g}")
     if len(records) < 2:
         raise ValueError(
             f"checking bills needs at least 2 replications to measure spread, got {len(records)}"
@@ -392,9 +422,9 @@ def check_bills(
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         unit = np.where(activity > 0, paid / np.where(activity > 0, activity, 1.0), np.nan)
-    activity_range = prediction_range(activity)
-    paid_range = prediction_range(paid)
-    unit_range = prediction_range(unit)
+    activity_range = prediction_range(activity, level=level)
+    paid_range = prediction_range(paid, level=level)
+    unit_range = prediction_range(unit, level=level)
     unknown = sorted(
         {f"{line.provider} {line.month}" for line in bills}
         - {f"{p} {m}" for p in first.providers for m in first.months}
@@ -413,7 +443,13 @@ def check_bills(
         billed_unit = line.amount_gbp / line.activity if line.activity > 0 else math.nan
         reasons = [
             _outside(
-                "activity", line.activity, expected_activity, activity_low, activity_high, _count
+                "activity",
+                line.activity,
+                expected_activity,
+                activity_low,
+                activity_high,
+                _count,
+                _tenths,
             )
         ]
         if isinstance(provider.contract, BlockContract):
@@ -424,7 +460,9 @@ def check_bills(
                 )
         else:
             reasons.append(
-                _outside("amount", line.amount_gbp, expected_gbp, gbp_low, gbp_high, _pounds)
+                _outside(
+                    "amount", line.amount_gbp, expected_gbp, gbp_low, gbp_high, _pounds, _pence
+                )
             )
         if (
             _pays_per_unit(provider)
@@ -470,10 +508,13 @@ def _outside(
     low: float,
     high: float,
     shown: Callable[[float], str],
+    exact: Callable[[float], str],
 ) -> str:
     if low <= billed <= high or math.isnan(expected):
         return ""
-    side = "above" if billed > high else "below"
+    side, bound = ("above", high) if billed > high else ("below", low)
+    if shown(billed) == shown(bound):
+        shown = exact  # "£3.93m is above £3.75m-£3.93m" would read as a mistake
     change = f" ({billed / expected - 1:+.0%} on expected)" if expected > 0 else ""
     return f"{what} {shown(billed)} is {side} the modelled range {shown(low)}-{shown(high)}{change}"
 
@@ -493,6 +534,10 @@ def summarise(checked: pd.DataFrame) -> str:
 
 def _count(value: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 or value >= 100 else f"{value:,.1f}"
+
+
+def _tenths(value: float) -> str:
+    return f"{value:,.1f}"
 
 
 def _pounds(value: float) -> str:
