@@ -42,7 +42,11 @@ def test_cost_and_volume_pays_instalments_plus_marginal_rate_above_the_phased_vo
 
 def test_cost_and_volume_refunds_shortfall_down_to_the_floor() -> None:
     contract = CostAndVolumeContract(
-        type="cost_and_volume", annual_gbp=72_000, volume=1_440, marginal_rate=1.0, floor_volume=1_320
+        type="cost_and_volume",
+        annual_gbp=72_000,
+        volume=1_440,
+        marginal_rate=1.0,
+        floor_volume=1_320,
     )
     paid = cost_and_volume_paid(contract, COST, ACTIVITY, WHOLE_YEAR)
     # 1,200 delivered: 240 short, but refunds stop at the floor: 120 units refunded at £50.
@@ -144,10 +148,20 @@ def test_budget_plan_follows_the_phasing_and_the_ledger_adds_up() -> None:
     assert plan.sum() == pytest.approx(2_000_000)
     ledger = budget_table(result.records, scenario)
     assert ledger.cumulative_spend_gbp.iloc[-1] == pytest.approx(ledger.spend_gbp.sum())
-    assert ledger.forecast_outturn_gbp.iloc[-1] == pytest.approx(ledger.cumulative_spend_gbp.iloc[-1])
+    assert ledger.forecast_outturn_gbp.iloc[-1] == pytest.approx(
+        ledger.cumulative_spend_gbp.iloc[-1]
+    )
     fan = ledger.iloc[-1]
-    assert fan.cumulative_spend_p5_gbp <= fan.cumulative_spend_p25_gbp <= fan.cumulative_spend_median_gbp
-    assert fan.cumulative_spend_median_gbp <= fan.cumulative_spend_p75_gbp <= fan.cumulative_spend_p95_gbp
+    assert (
+        fan.cumulative_spend_p5_gbp
+        <= fan.cumulative_spend_p25_gbp
+        <= fan.cumulative_spend_median_gbp
+    )
+    assert (
+        fan.cumulative_spend_median_gbp
+        <= fan.cumulative_spend_p75_gbp
+        <= fan.cumulative_spend_p95_gbp
+    )
 
 
 def test_overspend_is_likely_when_the_budget_is_below_expected_spend() -> None:
@@ -167,7 +181,9 @@ def test_changing_a_contract_changes_payments_not_activity_and_moves_the_risk() 
     carries the risk), under activity payment follows activity (the commissioner does)."""
     block = _priced(15)
     activity = scenario_from(
-        PRICED.replace("STAY", "15").replace("{type: block, annual_gbp: 1_200_000}", "{type: activity}"),
+        PRICED.replace("STAY", "15").replace(
+            "{type: block, annual_gbp: 1_200_000}", "{type: activity}"
+        ),
         days=365,
         warm_up_days=20,
     )
@@ -175,7 +191,9 @@ def test_changing_a_contract_changes_payments_not_activity_and_moves_the_risk() 
     on_activity = run_scenario(activity, replications=4)
     for a, b in zip(on_block.records, on_activity.records, strict=True):
         assert np.array_equal(a.completions, b.completions)
-    ward_block = np.array([monthly_paid(r, block, monthly_cost(r, block))[1].sum() for r in on_block.records])
+    ward_block = np.array(
+        [monthly_paid(r, block, monthly_cost(r, block))[1].sum() for r in on_block.records]
+    )
     ward_activity = np.array(
         [monthly_paid(r, activity, monthly_cost(r, activity))[1].sum() for r in on_activity.records]
     )
@@ -184,10 +202,12 @@ def test_changing_a_contract_changes_payments_not_activity_and_moves_the_risk() 
 
 def test_a_provider_whose_income_falls_below_its_fixed_cost_is_flagged() -> None:
     text = PRICED.replace("STAY", "15").replace(
-        "per_day_gbp: 10.25}", "per_day_gbp: 10.25, fixed_annual_gbp: FIXED, marginal_cost_share: 0.1}"
+        "per_day_gbp: 10.25}",
+        "per_day_gbp: 10.25, fixed_annual_gbp: FIXED, marginal_cost_share: 0.1}",
     )
     viable = scenario_from(text.replace("FIXED", "700_000"), days=365)
     failing = scenario_from(text.replace("FIXED", "1_300_000"), days=365)
+
     def ward(scenario):
         records = run_scenario(scenario, replications=2).records
         return viability_table(records, scenario).set_index("provider").loc["ward"]
@@ -198,3 +218,36 @@ def test_a_provider_whose_income_falls_below_its_fixed_cost_is_flagged() -> None
     assert row.flag == "income below fixed cost: not viable"
     assert row.chance_below_fixed_cost == 1.0
     assert row.income_gbp == pytest.approx(1_200_000)
+
+
+def test_the_four_contracts_on_the_same_activity() -> None:
+    """One replication's activity, paid four ways: the contract moves the money only."""
+    base = _priced(15)
+    record = simulate(base)
+    ward = record.completions[1]
+    contracts = {
+        "{type: activity}": None,
+        "{type: block, annual_gbp: 1_200_000}": 1_200_000,
+        "{type: cost_and_volume, annual_gbp: 1_000_000, volume: 600, marginal_rate: 0.5}": None,
+        "{type: marginal_rate, baseline_volume: 600, rate: 0.3}": None,
+    }
+    paid = {}
+    for contract in contracts:
+        scenario = scenario_from(
+            PRICED.replace("STAY", "15").replace("{type: block, annual_gbp: 1_200_000}", contract),
+            days=365,
+            warm_up_days=20,
+        )
+        assert np.array_equal(simulate(scenario).completions, record.completions)
+        cost = monthly_cost(record, scenario)
+        paid[contract.split(",")[0].split(": ")[1].rstrip("}")] = monthly_paid(
+            record, scenario, cost
+        )[1]
+    cost = monthly_cost(record, base)[1]
+    unit = cost.sum() / ward.sum()
+    assert paid["activity"] == pytest.approx(cost, abs=0.005)
+    assert paid["block"] == pytest.approx(np.full(12, 100_000.0), abs=0.005)
+    over = ward.sum() - 600
+    assert over > 0  # about 730 spells a year against an agreed 600
+    assert paid["cost_and_volume"].sum() == pytest.approx(1_000_000 + 0.5 * unit * over, abs=0.01)
+    assert paid["marginal_rate"].sum() == pytest.approx(cost.sum() - 0.7 * unit * over, abs=0.01)
