@@ -68,14 +68,26 @@ def test_comparisons_that_make_no_sense_are_refused_with_a_reason() -> None:
 
 
 def test_the_roi_command_prints_the_answer_and_writes_its_tables(tmp_path, capsys) -> None:
-    (tmp_path / "base.yaml").write_text("format: 1\nname: base\nrun: {days: 365, replications: 3}\n" + BASE)
+    (tmp_path / "base.yaml").write_text(
+        "format: 1\nname: base\nrun: {days: 365, replications: 3}\n" + BASE
+    )
     (tmp_path / "variant.yaml").write_text(
-        "format: 1\nname: triage\nrun: {days: 365, replications: 3}\n" + VARIANT.replace("BLOCK", "10000")
+        "format: 1\nname: triage\nrun: {days: 365, replications: 3}\n"
+        + VARIANT.replace("BLOCK", "10000")
     )
     out = tmp_path / "roi"
     code = main(
-        ["roi", str(tmp_path / "base.yaml"), str(tmp_path / "variant.yaml"), "--service", "triage",
-         "--out", str(out), "--workers", "1"]
+        [
+            "roi",
+            str(tmp_path / "base.yaml"),
+            str(tmp_path / "variant.yaml"),
+            "--service",
+            "triage",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ]
     )
     assert code == 0
     printed = capsys.readouterr().out
