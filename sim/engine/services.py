@@ -137,8 +137,11 @@ class Service:
         self.finish(event._value, self.env.now)
 
     def finish(self, patient: Patient, now: float) -> None:
-        """Service is over: choose the way on; a pathway delay keeps the place meanwhile."""
-        route = self.routes[int(self.route_draws.next())]
+        """Service is over: choose the way on."""
+        self.take_route(patient, self.routes[int(self.route_draws.next())], now)
+
+    def take_route(self, patient: Patient, route: Route, now: float) -> None:
+        """Move on by `route`; a pathway delay keeps the place meanwhile."""
         if route.delay is not None:
             delay = route.delay.next()
             if delay > 0.0:
@@ -252,13 +255,7 @@ class Service:
         now = self.env.now
         patient = Patient(practice, now)
         self.tally.occupying[practice].change(1, now)
-        if route.delay is not None:
-            delay = route.delay.next()
-            if delay > 0.0:
-                self.tally.delayed.change(1, now)
-                self.later(delay, self._delay_over, (patient, route))
-                return
-        self.move_on(patient, route, now)
+        self.take_route(patient, route, now)
 
     def _count_completions(self, months: np.ndarray, practices: np.ndarray) -> None:
         tally = self.tally
