@@ -92,10 +92,8 @@ class Service:
     def arrive(self, patient: Patient, now: float) -> None:
         raise NotImplementedError
 
-    def arrive_event(self, event: Any) -> None:
+    def arrive_external(self, practice: int, demand_node: int, now: float) -> None:
         """A patient from outside the system, at its drawn arrival time."""
-        practice, demand_node = event._value
-        now = self.env.now
         clock = self.clock
         if clock.month != clock.spare:
             self.world.flows[demand_node * self.world.nodes + self.node] += 1

@@ -41,6 +41,37 @@ class Wake:
         self._ok = True
 
 
+class ArrivalFeed:
+    """One demand stream's arrivals for one day into a provider that takes patients one at
+    a time. Each arrival schedules the next, so the event heap holds one pending arrival
+    per stream rather than the whole day's: a smaller heap keeps each push and pop cheap
+    as volume grows."""
+
+    __slots__ = ("entry", "following", "node", "practices", "times", "world")
+
+    def __init__(
+        self, world: World, entry: Service, node: int, times: list[float], practices: list[int]
+    ) -> None:
+        self.world = world
+        self.entry = entry
+        self.node = node
+        self.times = times
+        self.practices = practices
+        self.following = 0
+
+    def start(self, now: float) -> None:
+        self.world.later(self.times[0] - now, self.arrive, None)
+
+    def arrive(self, event: Any) -> None:
+        index = self.following
+        now = self.world.env.now
+        self.entry.arrive_external(self.practices[index], self.node, now)
+        index += 1
+        self.following = index
+        if index < len(self.times):
+            self.world.later(self.times[index] - now, self.arrive, None)
+
+
 class World:
     def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
         self.scenario = scenario
@@ -213,8 +244,7 @@ class World:
                 self.count_flows(node, entry.node, self.calendar.month_index(times))
                 entry.arrive_batch(times, practices, now)
             else:
-                for time, practice in zip(times.tolist(), practices.tolist(), strict=True):
-                    self.later(time - now, entry.arrive_event, (practice, node))
+                ArrivalFeed(self, entry, node, times.tolist(), practices.tolist()).start(now)
         if day + 1 < self.calendar.horizon:
             self.later(1.0, self._new_day, None)
 
