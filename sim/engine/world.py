@@ -20,9 +20,7 @@ from sim.engine.record import RunRecord
 from sim.engine.services import AppointmentBook, OpenAccess, Route, ServerPool, Service
 from sim.engine.streams import Draws, stream_generator
 from sim.engine.tally import Clock
-from sim.scenario.model import UNNAMED_EXIT, DemandStream, Provider, Scenario
-
-DAYS_PER_YEAR = 365.0
+from sim.scenario.model import DAYS_PER_YEAR, UNNAMED_EXIT, DemandStream, Provider, Scenario
 
 
 class Wake:

@@ -36,9 +36,8 @@ from scipy import stats
 
 from sim.engine.record import RunRecord
 from sim.money.tariff import practice_cost
-from sim.scenario.model import Scenario
+from sim.scenario.model import DAYS_PER_YEAR, Scenario
 
-DAYS_PER_YEAR = 365.0
 COVERAGES = (0.95, 0.998)
 """The two funnels drawn: about 2 and 3 standard errors either side of the target."""
 

@@ -18,9 +18,7 @@ from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.money.contracts import monthly_paid
 from sim.money.tariff import monthly_cost
-from sim.scenario.model import Scenario
-
-DAYS_PER_YEAR = 365.0
+from sim.scenario.model import DAYS_PER_YEAR, Scenario
 
 
 def viability_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.scenario.model import DAYS_PER_YEAR
+
 if TYPE_CHECKING:
     from sim.scenario.model import Scenario
 
@@ -48,9 +50,6 @@ __all__ = [
     "mminf",
     "traffic_rates",
 ]
-
-DAYS_PER_YEAR = 365.0
-"""Days in the year that `per_1000_per_year` demand is spread over."""
 
 
 def _check_rates(arrival_rate: float, service_rate: float) -> None:

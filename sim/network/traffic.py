@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.model import DemandStream, Provider, Scenario
+from sim.scenario.model import DAYS_PER_YEAR, DemandStream, Provider, Scenario
 
 MONTHS = 12
 
@@ -56,7 +56,7 @@ def demand_rate_per_day(
             * (practice.referral_multiplier if stream.uses_referral_multiplier else 1.0)
             for practice in scenario.registered_practices
         )
-        base = stream.per_1000_per_year * weighted_population / 1000 / 365
+        base = stream.per_1000_per_year * weighted_population / 1000 / DAYS_PER_YEAR
     return base * seasonal_multiplier(stream, month_of_year)
 
 

@@ -29,6 +29,9 @@ PositiveDays = Annotated[float, Field(gt=0.0)]
 NonNegativeDays = Annotated[float, Field(ge=0.0)]
 Money = Annotated[float, Field(ge=0.0)]
 
+DAYS_PER_YEAR = 365.0
+"""A year, for rates given per year (`per_1000_per_year`, `annual_gbp`): 365 days."""
+
 UNNAMED_EXIT = "exit"
 """Where the remainder of a provider's patients goes when no pathway claims them."""
 
