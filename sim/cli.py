@@ -146,10 +146,19 @@ def _duration(days: float) -> str:
     return f"{days * 24:.1f} h" if days < 1 else f"{days:.1f} d"
 
 
+def _pounds(value: float) -> str:
+    """Money as a board paper writes it: £231.8m, £45.2k, £980."""
+    if abs(value) >= 1e6:
+        return f"£{value / 1e6:,.1f}m"
+    if abs(value) >= 1e4:
+        return f"£{value / 1e3:,.1f}k"
+    return f"£{value:,.0f}"
+
+
 def _show(result: RunResult) -> None:
     replications = result.summary["replications"]
     table = Table(title=f"{result.scenario.name}: means of {replications} replications")
-    columns = ("provider", "arrivals", "mean wait", "95th centile wait", "utilisation", "cost £m")
+    columns = ("provider", "arrivals", "mean wait", "95th centile wait", "utilisation", "cost")
     for column in columns:
         table.add_column(column, justify="left" if column == "provider" else "right")
     for row in result.providers.to_dict("records"):
@@ -160,15 +169,18 @@ def _show(result: RunResult) -> None:
             _duration(float(row["mean_wait_days"])),
             _duration(float(row["p95_wait_days"])),
             "-" if math.isnan(utilisation) else f"{utilisation:.0%}",
-            f"{row['cost_gbp'] / 1e6:,.1f}",
+            _pounds(float(row["cost_gbp"])),
         )
     out.print(table)
     totals = result.summary["totals"]
-    line = f"Paid £{totals['paid_gbp'] / 1e6:,.1f}m"
+    line = f"Paid {_pounds(totals['paid_gbp'])}"
     if totals["budget_gbp"] is not None:
-        variance = totals["year_end_variance_gbp"] / 1e6
+        variance = totals["year_end_variance_gbp"]
+        sign = "-" if variance < 0 else "+"
         line += (
-            f" against a budget of £{totals['budget_gbp'] / 1e6:,.1f}m (variance {variance:+,.1f}m)"
+            f" against a budget of {_pounds(totals['budget_gbp'])} "
+            f"(variance {sign}{_pounds(abs(variance))}, "
+            f"chance of overspend {totals['chance_of_overspend']:.0%})"
         )
     out.print(line, highlight=False)
 

@@ -97,7 +97,9 @@ def run_scenario(
     first = records[0]
     entered = [r.entered() for r in records]
     left = [r.left() for r in records]
-    budget = scenario.budget.annual_gbp if scenario.budget is not None else None
+    # The plan for the measured period: the annual budget for a year's run, pro rata by the
+    # phasing for a shorter one, so the variance compares like with like.
+    budget = float(totals["budget_gbp"].sum()) if scenario.budget is not None else None
     summary = {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
@@ -116,6 +118,9 @@ def run_scenario(
             "cost_gbp": float(totals["cost_gbp"].sum()),
             "paid_gbp": float(totals["paid_gbp"].sum()),
             "budget_gbp": budget,
+            "annual_budget_gbp": scenario.budget.annual_gbp
+            if scenario.budget is not None
+            else None,
             "year_end_variance_gbp": (
                 float(totals["paid_gbp"].sum()) - budget if budget is not None else None
             ),

@@ -72,13 +72,22 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
     }
 
 
+SIGNED = frozenset({"cumulative_variance_gbp", "net_change_gbp"})
+"""Metrics that can be negative; every other metric's interval stops at zero."""
+
+
 def _with_intervals(index: dict[str, list[str]], columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A frame with the index columns, then each metric's mean, ci_low, ci_high."""
+    """A frame with the index columns, then each metric's mean, ci_low, ci_high.
+
+    A t-interval from few replications can reach below zero; for a count, a wait or a cost
+    that is impossible, so those intervals are cut at zero."""
     data: dict[str, object] = dict(index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         for name, values in columns.items():
             mean, low, high = mean_and_interval(values, axis=0)
+            if name not in SIGNED:
+                low = np.maximum(low, 0.0)
             data[name] = mean
             data[f"{name}_ci_low"] = low
             data[f"{name}_ci_high"] = high
