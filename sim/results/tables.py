@@ -72,7 +72,7 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
     }
 
 
-SIGNED = frozenset({"cumulative_variance_gbp", "net_change_gbp"})
+SIGNED = frozenset({"cumulative_variance_gbp"})
 """Metrics that can be negative; every other metric's interval stops at zero."""
 
 
