@@ -1,0 +1,127 @@
+"""Every headline number of every replication, in one long table.
+
+Comparison, sensitivity, sweeps and the replications helper all ask the same question of
+a set of runs: "what was metric M at provider P in replication r?". This module answers
+it once. A metric is named `PROVIDER.METRIC` (for example `wards.mean_wait_days`, or
+`all.paid_gbp` for the whole system), the names a user types on the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.record import RunRecord
+from sim.intervals import mean_and_interval
+from sim.money.budget import monthly_plan
+from sim.results.tables import PROVIDER_METRICS, SIGNED, provider_metrics
+from sim.scenario.model import Scenario
+
+SYSTEM = "all"
+"""The provider name of whole-system metrics."""
+
+SYSTEM_METRICS = (
+    "patients_entered",
+    "patients_left",
+    "in_system_end",
+    "cost_gbp",
+    "paid_gbp",
+    "budget_gbp",
+    "budget_variance_gbp",
+)
+"""Metrics of the whole system, reported under provider `all`."""
+
+SIGNED_METRICS = SIGNED | {"budget_variance_gbp"}
+
+KEY_METRICS = (
+    "all.paid_gbp",
+    "all.budget_variance_gbp",
+)
+"""Whole-system metrics every comparison and sensitivity run reports by default."""
+
+
+def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
+    """Columns replication, provider, metric, value: one row per replication and metric."""
+    frames = []
+    for record in records:
+        values = provider_metrics(record, scenario)
+        n = len(record.providers)
+        for metric in PROVIDER_METRICS:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "replication": record.replication,
+                        "provider": list(record.providers),
+                        "metric": metric,
+                        "value": np.asarray(values[metric], dtype=float).reshape(n),
+                    }
+                )
+            )
+        plan = float(monthly_plan(record, scenario).sum()) if scenario.budget else np.nan
+        paid = float(values["paid_gbp"].sum())
+        system = {
+            "patients_entered": record.entered(),
+            "patients_left": record.left(),
+            "in_system_end": record.in_system_end(),
+            "cost_gbp": float(values["cost_gbp"].sum()),
+            "paid_gbp": paid,
+            "budget_gbp": plan,
+            "budget_variance_gbp": paid - plan,
+        }
+        frames.append(
+            pd.DataFrame(
+                {
+                    "replication": record.replication,
+                    "provider": SYSTEM,
+                    "metric": list(system),
+                    "value": [float(v) for v in system.values()],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def wide(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Replications as rows, `provider.metric` as columns."""
+    keyed = metrics.assign(key=metrics["provider"] + "." + metrics["metric"])
+    return keyed.pivot(index="replication", columns="key", values="value").sort_index()
+
+
+def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per provider and metric: mean with its 95% CI, and the p10-p90 spread of replications.
+
+    The CI says how well the mean is known; p10-p90 says how much one year can vary (it
+    includes the spread of any uncertain inputs), which is what a budget holder must plan for.
+    """
+    rows = []
+    for (provider, metric), group in metrics.groupby(["provider", "metric"], sort=False):
+        values = group["value"].to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            mean = low = high = p10 = p90 = np.nan
+        else:
+            mean, low, high = (float(x) for x in mean_and_interval(finite))
+            if metric not in SIGNED_METRICS:
+                low = max(low, 0.0)
+            p10, p90 = (float(x) for x in np.percentile(finite, [10, 90]))
+        rows.append(
+            {
+                "provider": provider,
+                "metric": metric,
+                "mean": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "p10": p10,
+                "p90": p90,
+                "replications": int(finite.size),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def known_metrics(records: Sequence[RunRecord]) -> list[str]:
+    """Every `provider.metric` name these records can answer, for error messages."""
+    names = [f"{p}.{m}" for p in records[0].providers for m in PROVIDER_METRICS]
+    return names + [f"{SYSTEM}.{m}" for m in SYSTEM_METRICS]
