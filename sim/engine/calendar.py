@@ -3,6 +3,8 @@
 Time 0 is `warm_up_days` before `run.start_date`; the measured period is
 [warm_up_days, warm_up_days + days), cut into calendar months (the financial year when
 the run starts on 1 April). Seasonality is indexed by month counted from the start month.
+A daily calendar cuts the same period into single days instead, for warm-up analysis; the
+engine uses a calendar only to split its counters, so either gives the same simulation.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class Calendar:
     boundaries: tuple[float, ...]
     """Start of each measured month in simulation days, then the end of the period."""
     labels: tuple[str, ...]
-    """YYYY-MM of each measured month."""
+    """YYYY-MM of each measured month (YYYY-MM-DD of each day for a daily calendar)."""
 
     @classmethod
     def for_run(cls, run: Run) -> Calendar:
@@ -37,6 +39,15 @@ class Calendar:
             day = min(next_month, end)
             boundaries.append(float(run.warm_up_days + (day - run.start_date).days))
         return cls(run.start_date, run.warm_up_days, run.days, tuple(boundaries), tuple(labels))
+
+    @classmethod
+    def daily(cls, run: Run) -> Calendar:
+        """Every measured day its own period: the daily series a warm-up analysis needs."""
+        boundaries = tuple(float(run.warm_up_days + day) for day in range(run.days + 1))
+        labels = tuple(
+            (run.start_date + dt.timedelta(days=day)).isoformat() for day in range(run.days)
+        )
+        return cls(run.start_date, run.warm_up_days, run.days, boundaries, labels)
 
     @property
     def months(self) -> int:

@@ -56,6 +56,8 @@ class RunRecord:
     """Place-days held, by provider, month and the holder's registered practice."""
     practice_excess_days: np.ndarray
     """Excess days of completed stays, by provider, month and registered practice."""
+    inputs: tuple[tuple[str, float], ...] = ()
+    """The value each of the scenario's uncertain inputs took in this replication."""
 
     @property
     def nodes(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ the stay), an appointment book one event a day, and demand is drawn in daily bat
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
@@ -16,6 +17,7 @@ from simpy.core import NORMAL, URGENT
 
 from sim.engine.calendar import Calendar
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
+from sim.engine.inputs import drawn_inputs, realise
 from sim.engine.record import RunRecord
 from sim.engine.services import AppointmentBook, OpenAccess, Route, ServerPool, Service
 from sim.engine.streams import Draws, stream_generator
@@ -71,12 +73,16 @@ class ArrivalFeed:
 
 
 class World:
-    def __init__(self, scenario: Scenario, replication: int, seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, replication: int, seed: int, calendar: Calendar | None = None
+    ) -> None:
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
         self.env = simpy.Environment()
-        self.calendar = Calendar.for_run(scenario.run)
+        # The calendar only splits the counters into periods (months by default, days for a
+        # warm-up analysis); seasonality reads calendar months through month_of_year.
+        self.calendar = Calendar.for_run(scenario.run) if calendar is None else calendar
         self.boundaries = np.asarray(self.calendar.boundaries)
         self.clock = Clock(self.calendar.months)
         self.practice_ids = tuple(p.id for p in scenario.registered_practices)
@@ -334,6 +340,26 @@ def _by_month(rows: list[list[float]]) -> list[list[float]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None) -> RunRecord:
-    """Run one replication of a validated scenario; the same arguments give the same record."""
-    return World(scenario, replication, scenario.run.seed if seed is None else seed).run()
+def simulate(
+    scenario: Scenario,
+    replication: int = 0,
+    seed: int | None = None,
+    calendar: Calendar | None = None,
+) -> RunRecord:
+    """Run one replication of a validated scenario; the same arguments give the same record.
+
+    `calendar` (default: calendar months) sets the periods the record is split into; it
+    must cover the scenario's run, and it changes only how the same events are counted.
+    """
+    if calendar is not None and (
+        calendar.start_date,
+        calendar.warm_up_days,
+        calendar.days,
+    ) != (scenario.run.start_date, scenario.run.warm_up_days, scenario.run.days):
+        raise ValueError("the calendar must cover the scenario's run (same dates and days)")
+    seed = scenario.run.seed if seed is None else seed
+    record = World(realise(scenario, replication, seed), replication, seed, calendar).run()
+    if scenario.uncertain:
+        drawn = drawn_inputs(scenario, replication, seed)
+        record = replace(record, inputs=tuple(drawn.items()))
+    return record

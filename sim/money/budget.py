@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.engine.inputs import realise
 from sim.engine.record import RunRecord
 from sim.money.contracts import month_coverage, monthly_paid
 from sim.money.tariff import monthly_cost
@@ -25,6 +26,7 @@ def monthly_plan(record: RunRecord, scenario: Scenario) -> np.ndarray:
     """Planned spend per measured month (NaN without a budget): the annual budget phased
     evenly or by the twelve fractions counted from the start month, pro rata for part
     months."""
+    scenario = realise(scenario, record.replication, record.seed)
     if scenario.budget is None:
         return np.full(len(record.months), np.nan)
     fractions = scenario.budget.monthly_fractions()

@@ -20,6 +20,7 @@ import calendar as months_of_year
 
 import numpy as np
 
+from sim.engine.inputs import realise
 from sim.engine.record import RunRecord
 from sim.scenario.model import (
     BlockContract,
@@ -76,6 +77,7 @@ def marginal_rate_paid(
 
 def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.ndarray:
     """Provider x month payments in pounds."""
+    scenario = realise(scenario, record.replication, record.seed)
     paid = cost.copy()
     coverage = month_coverage(record)
     for i, provider in enumerate(scenario.providers):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.inputs import realise
 from sim.engine.record import RunRecord
 from sim.scenario.model import Provider, Scenario
 
@@ -24,6 +25,7 @@ def unit_prices(provider: Provider) -> tuple[float, float, float]:
 
 def practice_cost(record: RunRecord, scenario: Scenario) -> np.ndarray:
     """Provider x month x practice cost in pounds."""
+    scenario = realise(scenario, record.replication, record.seed)
     cost = np.zeros_like(record.practice_activity)
     for i, provider in enumerate(scenario.providers):
         per_completion, per_excess_day, per_day = unit_prices(provider)

@@ -76,7 +76,9 @@ SIGNED = frozenset({"cumulative_variance_gbp"})
 """Metrics that can be negative; every other metric's interval stops at zero."""
 
 
-def _with_intervals(index: dict[str, list[str]], columns: dict[str, np.ndarray]) -> pd.DataFrame:
+def _with_intervals(
+    index: dict[str, list[str]], columns: dict[str, np.ndarray], spread: bool = False
+) -> pd.DataFrame:
     """A frame with the index columns, then each metric's mean, ci_low, ci_high.
 
     A t-interval from few replications can reach below zero; for a count, a wait or a cost
@@ -91,13 +93,21 @@ def _with_intervals(index: dict[str, list[str]], columns: dict[str, np.ndarray])
             data[name] = mean
             data[f"{name}_ci_low"] = low
             data[f"{name}_ci_high"] = high
+            if spread:
+                # One year's plausible range (p10-p90 of replications), not the mean's CI:
+                # with uncertain inputs it carries their spread too.
+                p10, p90 = np.nanpercentile(values, [10, 90], axis=0)
+                data[f"{name}_p10"] = p10
+                data[f"{name}_p90"] = p90
     return pd.DataFrame(data)
 
 
 def providers_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
     per_replication = [provider_metrics(record, scenario) for record in records]
     columns = {m: np.stack([r[m] for r in per_replication]) for m in PROVIDER_METRICS}
-    return _with_intervals({"provider": list(records[0].providers)}, columns)
+    return _with_intervals(
+        {"provider": list(records[0].providers)}, columns, spread=bool(scenario.uncertain)
+    )
 
 
 def flows_table(records: Sequence[RunRecord]) -> pd.DataFrame:

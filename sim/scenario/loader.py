@@ -30,6 +30,7 @@ from sim.scenario.model import (
 )
 from sim.scenario.problems import Problem, ScenarioError, show, validation_problems
 from sim.scenario.source import Locator, from_data, plain
+from sim.scenario.uncertain import check_uncertain, lift_inline
 from sim.scenario.variants import Document, chain_from, merge_chain, read_chain
 
 FORMAT = 1
@@ -84,6 +85,7 @@ def _finish(documents: list[Document], path: Path | None) -> LoadedScenario:
     data = plain(merged)
     # A missing format is reported once, above; checking the rest as format 1 finds the rest.
     data.setdefault("format", FORMAT)
+    data, written = lift_inline(data)
     locator = Locator(merged)
     try:
         scenario = Scenario.model_validate(data)
@@ -93,6 +95,7 @@ def _finish(documents: list[Document], path: Path | None) -> LoadedScenario:
         problems += check_scenario(partial, data, locator.find, positions=positions)
         raise ScenarioError(_in_reading_order(problems, documents)) from None
     problems += check_scenario(scenario, data, locator.find)
+    problems += check_uncertain(scenario, documents[-1].display, written, locator.find)
     ordered = _in_reading_order(problems, documents)
     if any(problem.is_error for problem in ordered):
         raise ScenarioError(ordered)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = Annotated[
@@ -372,6 +373,45 @@ class Pathway(Frozen):
     source: Source = None
 
 
+class UncertainInput(Frozen):
+    """A number known only within a range: each replication draws its own value.
+
+    Written inline where the number goes (`share: {low: 0.04, high: 0.08}`) or listed under
+    `uncertain:` by path; the file's value (for inline ranges, the range's mean) is the
+    nominal value used for checks and for one-way sensitivity.
+    """
+
+    input: str = Field(
+        description="Path of the number, e.g. providers[ward].capacity.servers or "
+        "pathways[gp->outpatients].share."
+    )
+    low: float
+    high: float
+    mode: float | None = Field(
+        default=None, description="Most likely value: triangular if given, else uniform."
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> UncertainInput:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode {self.mode:g} must lie between low and high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        if self.mode is None:
+            return (self.low + self.high) / 2
+        return (self.low + self.mode + self.high) / 3
+
+    def draw(self, rng: np.random.Generator) -> float:
+        if self.mode is None:
+            return float(rng.uniform(self.low, self.high))
+        return float(rng.triangular(self.low, self.mode, self.high))
+
+
 class Scenario(Frozen):
     """A complete, validated description of one local system and one run of it."""
 
@@ -389,6 +429,7 @@ class Scenario(Frozen):
     providers: tuple[Provider, ...] = Field(min_length=1)
     exits: tuple[Id, ...] = ()
     pathways: tuple[Pathway, ...] = ()
+    uncertain: tuple[UncertainInput, ...] = ()
 
     @model_validator(mode="after")
     def _population_from_one_place(self) -> Scenario:

@@ -43,7 +43,8 @@ def _steps(path: str) -> list[tuple[str, list[str]]]:
     for part in _split_dots(rest):
         match = _SEGMENT.fullmatch(part)
         if match is None:
-            raise PathError(f"{path!r}: cannot read {part!r} (write e.g. providers[wards].capacity)")
+            example = "providers[ward].capacity.servers"
+            raise PathError(f"{path!r}: cannot read {part!r} (write paths like {example})")
         keys = re.findall(r"\[([^\]]*)\]", match.group(2))
         steps.append((match.group(1), keys))
     return steps
@@ -75,7 +76,7 @@ def locate(data: Mapping[str, Any], path: str) -> tuple[PathStep, ...]:
         where.append(name)
         node = node[name]
         for key in keys:
-            if not isinstance(node, list):
+            if not isinstance(node, list | tuple):
                 raise PathError(f"{path!r}: {_shown(where)} is not a list")
             if name in KEYED and len(where) == 1:
                 names = [item_name(name, item) for item in node]
