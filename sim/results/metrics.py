@@ -44,21 +44,13 @@ KEY_METRICS = (
 
 def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
     """Columns replication, provider, metric, value: one row per replication and metric."""
-    frames = []
+    replication: list[int] = []
+    provider: list[str] = []
+    metric: list[str] = []
+    value: list[float] = []
     for record in records:
         values = provider_metrics(record, scenario)
         n = len(record.providers)
-        for metric in PROVIDER_METRICS:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "replication": record.replication,
-                        "provider": list(record.providers),
-                        "metric": metric,
-                        "value": np.asarray(values[metric], dtype=float).reshape(n),
-                    }
-                )
-            )
         plan = float(monthly_plan(record, scenario).sum()) if scenario.budget else np.nan
         paid = float(values["paid_gbp"].sum())
         system = {
@@ -70,23 +62,30 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
             "budget_gbp": plan,
             "budget_variance_gbp": paid - plan,
         }
-        frames.append(
-            pd.DataFrame(
-                {
-                    "replication": record.replication,
-                    "provider": SYSTEM,
-                    "metric": list(system),
-                    "value": [float(v) for v in system.values()],
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+        for name in PROVIDER_METRICS:
+            provider += record.providers
+            metric += [name] * n
+            value += np.asarray(values[name], dtype=float).reshape(n).tolist()
+        provider += [SYSTEM] * len(system)
+        metric += list(system)
+        value += [float(v) for v in system.values()]
+        replication += [record.replication] * (n * len(PROVIDER_METRICS) + len(system))
+    return pd.DataFrame(
+        {"replication": replication, "provider": provider, "metric": metric, "value": value}
+    )
 
 
 def wide(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Replications as rows, `provider.metric` as columns."""
-    keyed = metrics.assign(key=metrics["provider"] + "." + metrics["metric"])
-    return keyed.pivot(index="replication", columns="key", values="value").sort_index()
+    """Replications as rows, `provider.metric` as columns (in the order first met)."""
+    keys = (metrics["provider"] + "." + metrics["metric"]).to_numpy()
+    replications = metrics["replication"].to_numpy()
+    rows = np.unique(replications)
+    columns = list(dict.fromkeys(keys.tolist()))
+    at_row = np.searchsorted(rows, replications)
+    at_column = pd.Index(columns).get_indexer(keys)
+    table = np.full((len(rows), len(columns)), np.nan)
+    table[at_row, at_column] = metrics["value"].to_numpy(dtype=float)
+    return pd.DataFrame(table, index=pd.Index(rows, name="replication"), columns=columns)
 
 
 def summarise(metrics: pd.DataFrame) -> pd.DataFrame:

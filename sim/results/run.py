@@ -10,10 +10,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.engine import RunRecord
-from sim.money.budget import budget_table, chance_of_overspend
+from sim.money.budget import budget_table, chance_of_overspend, spend
 from sim.money.practices import practice_providers_table, practices_table
 from sim.money.viability import viability_table
 from sim.results.replicate import Progress, replicate
@@ -84,12 +85,17 @@ def run_scenario(
     seed: int | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
-    """Run every replication of a validated scenario and build the output tables."""
+    """Run every replication of a validated scenario and build the output tables.
+
+    `scheduler`, a Dask scheduler address, runs the replications on that cluster instead of
+    `workers` local processes; the tables are the same either way.
+    """
     replications = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
     began = time.perf_counter()
-    records = replicate(scenario, replications, seed, workers, progress)
+    records = replicate(scenario, replications, seed, workers, progress, scheduler=scheduler)
     providers = providers_table(records, scenario)
     flows = flows_table(records)
     monthly = monthly_table(records, scenario)
@@ -100,12 +106,14 @@ def run_scenario(
     # The plan for the measured period: the annual budget for a year's run, pro rata by the
     # phasing for a shorter one, so the variance compares like with like.
     budget = float(totals["budget_gbp"].sum()) if scenario.budget is not None else None
+    yearly = [float(spend(record, scenario).sum()) for record in records]
     summary = {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "seed": seed,
         "replications": replications,
         "workers": workers,
+        **({"scheduler": scheduler} if scheduler is not None else {}),
         "period": {
             "start_date": scenario.run.start_date.isoformat(),
             "days": scenario.run.days,
@@ -125,7 +133,11 @@ def run_scenario(
                 float(totals["paid_gbp"].sum()) - budget if budget is not None else None
             ),
             "chance_of_overspend": chance_of_overspend(records, scenario),
+            # One year's plausible range of total payments, across replications.
+            "paid_gbp_p10": float(np.percentile(yearly, 10)),
+            "paid_gbp_p90": float(np.percentile(yearly, 90)),
         },
+        "uncertain_inputs": _uncertain_inputs(records, scenario),
         "versions": versions(),
         "run_seconds": round(time.perf_counter() - began, 3),
     }
@@ -141,3 +153,22 @@ def run_scenario(
         practice_providers=practice_providers_table(records, scenario),
         summary=summary,
     )
+
+
+def _uncertain_inputs(records: list[RunRecord], scenario: Scenario) -> list[dict[str, Any]]:
+    """Each uncertain input's range and the p10-p90 of the values the replications drew."""
+    shown = []
+    for item in scenario.uncertain:
+        values = np.array([dict(record.inputs)[item.input] for record in records], dtype=float)
+        p10, p90 = np.percentile(values, [10, 90])
+        shown.append(
+            {
+                "input": item.input,
+                "low": item.low,
+                "mode": item.mode,
+                "high": item.high,
+                "drawn_p10": float(p10),
+                "drawn_p90": float(p90),
+            }
+        )
+    return shown
