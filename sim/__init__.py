@@ -6,8 +6,10 @@ The public API, in the order data flows through it:
     result = run_scenario(loaded.scenario, replications=5)      # simulate, tabulate
     result.providers, result.flows, result.monthly               # pandas tables
     result.write("results/northshire")                           # the CLI's output files
+    comparison = compare_scenarios(base, [variant])              # paired differences
 """
 
+from sim.compare import Comparison, compare_scenarios
 from sim.engine import RunRecord, simulate
 from sim.results import RunResult, run_scenario
 from sim.scenario import (
@@ -20,12 +22,14 @@ from sim.scenario import (
 from sim.scenario.model import Scenario
 
 __all__ = [
+    "Comparison",
     "LoadedScenario",
     "Problem",
     "RunRecord",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "compare_scenarios",
     "load_scenario",
     "parse_scenario",
     "run_scenario",
