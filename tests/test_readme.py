@@ -59,3 +59,29 @@ def test_the_documented_error_is_what_validate_prints(tmp_path: Path, capsys) ->
     assert main(["validate", str(path)]) == 1
     printed = capsys.readouterr().err.strip()
     assert printed.endswith(shown.strip().split(" ", 1)[1])
+
+
+def test_every_documented_command_uses_real_subcommands_and_options() -> None:
+    """A README that names a flag the CLI does not have sends a reader to an error."""
+    import shlex
+
+    import typer
+
+    from sim.cli import app
+
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    lines = [
+        line.split("&&")[-1].strip()
+        for block in _blocks("bash") + _blocks("console")
+        for line in block.splitlines()
+        if line.strip().startswith("knockon ") or "&& knockon " in line
+    ]
+    assert len(lines) >= 6
+    for line in lines:
+        words = shlex.split(line.split("#")[0])
+        assert words[1] in commands, f"{line}: no command {words[1]!r}"
+        options = {name for param in commands[words[1]].params for name in param.opts}
+        for word in words[2:]:
+            if word.startswith("--"):
+                assert word.split("=")[0] in options, f"{line}: {words[1]} has no {word}"
