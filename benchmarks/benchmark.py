@@ -2,6 +2,7 @@
 
     python benchmarks/benchmark.py            # full run (a few minutes on 2 cores)
     python benchmarks/benchmark.py --quick    # fewer repeats, for a smoke check
+    python benchmarks/benchmark.py --only dask  # re-run only the Dask section (4 below)
 
 Prints a table and writes benchmarks/results.json and benchmarks/RESULTS.md. Measures:
 1. the reference network (benchmarks/reference_network.yaml: 7 providers, 250,000 people,
@@ -10,7 +11,11 @@ Prints a table and writes benchmarks/results.json and benchmarks/RESULTS.md. Mea
    patient, one simpy.Resource per provider): wall time, peak memory, the ratio, and each
    engine's waits and utilisation against theory (equal statistical output);
 2. the default scenario (scenarios/northshire_2026.yaml): seconds per replication;
-3. cost against volume: the reference network with demand and capacity scaled 0.25x..4x.
+3. cost against volume: the reference network with demand and capacity scaled 0.25x..4x;
+4. Dask overhead: on a LocalCluster of 2 single-thread workers, many tiny replications
+   (the default scenario cut to one day) one per task, batched, and on the local pool,
+   giving the overhead per task; and default-scenario replications through
+   `--scheduler` against the local pool (checking the records are identical).
 Timings are the best of several repeats (the least disturbed by other work); memory is
 the peak of Python allocations (tracemalloc) in a separate, untimed run.
 """
@@ -38,6 +43,7 @@ from idiomatic_simpy import simulate_idiomatic  # noqa: E402
 
 from sim.engine import simulate  # noqa: E402
 from sim.network.queueing import jackson_for_scenario  # noqa: E402
+from sim.results.replicate import replicate_many  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.model import Scenario  # noqa: E402
 
@@ -128,14 +134,143 @@ def worst_error(stats: dict[str, dict[str, float]], theory: dict[str, Any]) -> d
     return worst
 
 
+def same_records(first: list[Any], second: list[Any]) -> bool:
+    """Every field of every record equal, arrays to the byte."""
+    for a, b in zip(first, second, strict=True):
+        for name, value in vars(a).items():
+            other = getattr(b, name)
+            if isinstance(value, np.ndarray):
+                if value.dtype != other.dtype or value.tobytes() != other.tobytes():
+                    return False
+            elif value != other:
+                return False
+    return True
+
+
+def dask_overhead(
+    default: Scenario, repeats: int, tasks: int = 200, replications: int = 8
+) -> dict[str, Any]:
+    """What running on Dask costs against the local process pool, on 2 single-thread workers.
+
+    Overhead per task is the worker time a task takes beyond its simulation:
+    (2 x wall time - serial time) / tasks, on replications short enough (one day of the
+    default scenario) that the overhead shows.
+    """
+    from distributed import LocalCluster
+
+    run = default.run.model_copy(update={"days": 1, "warm_up_days": 0})
+    tiny = default.model_copy(update={"run": run})
+    seed = default.run.seed
+    serial, _ = best_time(lambda: replicate_many([tiny], tasks, seed, workers=1), repeats)
+    pool, _ = best_time(lambda: replicate_many([tiny], tasks, seed, workers=2), repeats)
+    pool_seconds, on_pool = best_time(
+        lambda: replicate_many([default], replications, seed, workers=2), 1
+    )
+    began = time.perf_counter()
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        address = cluster.scheduler_address
+        start_seconds = time.perf_counter() - began
+        # The first task on a fresh worker imports numpy, pandas and the engine.
+        warm_up_seconds, _ = best_time(
+            lambda: replicate_many([tiny], 2, seed, scheduler=address, batch=1), 1
+        )
+        one_each, _ = best_time(
+            lambda: replicate_many([tiny], tasks, seed, scheduler=address, batch=1), repeats
+        )
+        batched, _ = best_time(
+            lambda: replicate_many([tiny], tasks, seed, scheduler=address), repeats
+        )
+        dask_seconds, on_dask = best_time(
+            lambda: replicate_many([default], replications, seed, scheduler=address), 1
+        )
+
+    def overhead_ms(wall: float) -> float:
+        return round((2 * wall - serial) / tasks * 1e3, 2)
+
+    return {
+        "workers": 2,
+        "tiny_tasks": tasks,
+        "tiny_replication_ms": round(serial / tasks * 1e3, 2),
+        "cluster_start_seconds": round(start_seconds, 2),
+        "first_tasks_seconds": round(warm_up_seconds, 2),
+        "tiny_seconds": {
+            "in_process": round(serial, 3),
+            "local_pool": round(pool, 3),
+            "dask_one_per_task": round(one_each, 3),
+            "dask_batched": round(batched, 3),
+        },
+        "overhead_ms_per_task": {
+            "local_pool": overhead_ms(pool),
+            "dask_one_per_task": overhead_ms(one_each),
+        },
+        "dask_batched_overhead_ms_per_replication": overhead_ms(batched),
+        "default_replications": replications,
+        "default_local_pool_seconds": round(pool_seconds, 2),
+        "default_dask_seconds": round(dask_seconds, 2),
+        "default_identical": same_records(on_pool[0], on_dask[0]),
+    }
+
+
+COMPARE_TARGET_SECONDS = 30.0
+"""Issue 4: baseline plus one variant, 20 paired replications, within 30 s on 2 cores."""
+
+
+def compare_timing(replications: int = 20) -> dict[str, Any]:
+    """`knockon compare` of the default scenario and its urgent-response variant, on 1 and 2
+    worker processes: wall time from the loaded scenarios to the finished tables."""
+    from sim.compare import compare_scenarios
+
+    scenarios = HERE.parent / "scenarios"
+    base = load_scenario(scenarios / "northshire_2026.yaml").scenario
+    variant = load_scenario(scenarios / "northshire_2026_urgent_response.yaml").scenario
+    seconds = {}
+    for workers in (1, 2):
+        began = time.perf_counter()
+        compare_scenarios(base, [variant], replications=replications, workers=workers)
+        seconds[workers] = round(time.perf_counter() - began, 2)
+    return {
+        "replications": replications,
+        "scenarios": 2,
+        "seconds_1_worker": seconds[1],
+        "seconds_2_workers": seconds[2],
+        "speed_up_1_to_2": round(seconds[1] / seconds[2], 2),
+        "target_seconds": COMPARE_TARGET_SECONDS,
+        "seconds_per_replication_2_workers": round(seconds[2] / (2 * replications), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat of each timing")
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder for results.json and RESULTS.md"
     )
+    parser.add_argument(
+        "--only",
+        choices=["dask", "compare"],
+        help="run one section and update it in the results already written",
+    )
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else 3
+
+    if args.only is not None:
+        written = args.out / "results.json"
+        if not written.is_file():
+            parser.error(f"{written} not found: run the whole benchmark once first")
+        results = json.loads(written.read_text())
+        if args.only == "dask":
+            print("Dask overhead ...", flush=True)
+            default = load_scenario(HERE.parent / "scenarios" / "northshire_2026.yaml").scenario
+            results["dask"] = dask_overhead(default, repeats)
+        else:
+            print("Paired comparison ...", flush=True)
+            results["compare"] = compare_timing()
+        written.write_text(json.dumps(results, indent=2) + "\n")
+        (args.out / "RESULTS.md").write_text(report(results))
+        print(report(results))
+        return 0
 
     reference = load_scenario(HERE / "reference_network.yaml").scenario
     default = load_scenario(HERE.parent / "scenarios" / "northshire_2026.yaml").scenario
@@ -203,6 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     per_visit = np.array([row["microseconds_per_visit"] for row in scaling])
     results["scaling_spread"] = round(float(per_visit.max() / per_visit.min()), 2)
 
+    print("Paired comparison ...", flush=True)
+    results["compare"] = compare_timing()
+
+    print("Dask overhead ...", flush=True)
+    results["dask"] = dask_overhead(default, repeats)
+
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "RESULTS.md").write_text(report(results))
@@ -256,7 +397,62 @@ def report(results: dict[str, Any]) -> str:
         f"Cost per visit varies by {results['scaling_spread']}x across a 16-fold range of volume.",
         "",
     ]
+    if "compare" in results:
+        lines += compare_report(results["compare"])
+    if "dask" in results:
+        lines += dask_report(results["dask"])
     return "\n".join(lines)
+
+
+def compare_report(compare: dict[str, Any]) -> list[str]:
+    two = compare["seconds_2_workers"]
+    verdict = "within" if two <= compare["target_seconds"] else "NOT within"
+    return [
+        f"## Paired comparison: baseline plus one variant, {compare['replications']} paired "
+        "replications of the default scenario",
+        "",
+        "| workers | wall time (s) |",
+        "|---|---|",
+        f"| 1 | {compare['seconds_1_worker']} |",
+        f"| 2 | {two} |",
+        "",
+        f"1 -> 2 workers: {compare['speed_up_1_to_2']}x faster. With 2 workers the comparison is "
+        f"{verdict} the {compare['target_seconds']:g} s target "
+        f"({compare['seconds_per_replication_2_workers']} s of wall time per scenario and "
+        "replication).",
+        "",
+    ]
+
+
+def dask_report(dask: dict[str, Any]) -> list[str]:
+    tiny = dask["tiny_seconds"]
+    overhead = dask["overhead_ms_per_task"]
+    return [
+        f"## Dask overhead: LocalCluster of {dask['workers']} single-thread workers",
+        "",
+        f"{dask['tiny_tasks']} tiny replications (the default scenario cut to one day, "
+        f"{dask['tiny_replication_ms']} ms each in one process). Overhead per task is the "
+        "worker time beyond the simulation: (2 x wall - serial) / tasks.",
+        "",
+        "| how | wall time (s) | overhead per task (ms) |",
+        "|---|---|---|",
+        f"| in one process | {tiny['in_process']} | - |",
+        f"| local process pool, 2 workers | {tiny['local_pool']} | {overhead['local_pool']} |",
+        f"| Dask, one replication per task | {tiny['dask_one_per_task']} "
+        f"| {overhead['dask_one_per_task']} |",
+        f"| Dask, batched (about 4 tasks per worker thread) | {tiny['dask_batched']} "
+        f"| {dask['dask_batched_overhead_ms_per_replication']} per replication |",
+        "",
+        f"Starting the cluster took {dask['cluster_start_seconds']} s and the first tasks on "
+        f"fresh workers {dask['first_tasks_seconds']} s; both are paid "
+        "once per cluster, not per run.",
+        "",
+        f"Default scenario, {dask['default_replications']} replications: local pool "
+        f"{dask['default_local_pool_seconds']} s, through `--scheduler` "
+        f"{dask['default_dask_seconds']} s; records identical: "
+        f"{'yes' if dask['default_identical'] else 'NO'}.",
+        "",
+    ]
 
 
 if __name__ == "__main__":

@@ -55,6 +55,23 @@ app = typer.Typer(
 )
 out = Console()
 ProgressCallback = Callable[[int, int], None]
+
+# Options shared by every command that runs replications.
+Seed = Annotated[
+    int | None, typer.Option(min=0, help="Seed (default: the scenario file's run.seed).")
+]
+Workers = Annotated[
+    int, typer.Option(min=1, help="Worker processes; results are the same for any number.")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786: run the replications on that "
+        "cluster instead of --workers local processes (same results)."
+    ),
+]
+CORES = os.cpu_count() or 1
+
 err = Console(stderr=True)
 
 
@@ -122,19 +139,9 @@ def run(
     replications: Annotated[
         int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Seed (default: the file's run.seed).")
-    ] = None,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes; results are the same for any number.")
-    ] = os.cpu_count() or 1,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786: run the replications on "
-            "that cluster instead of --workers local processes (same results)."
-        ),
-    ] = None,
+    seed: Seed = None,
+    workers: Workers = CORES,
+    scheduler: Scheduler = None,
     overwrite: Annotated[bool, typer.Option(help="Replace output files already in --out.")] = False,
 ) -> None:
     """Simulate a scenario and write providers.csv, flows.csv, monthly.csv and summary.json."""
@@ -220,8 +227,8 @@ def roi(
         Path | None, typer.Option("--out", help="Folder for roi.csv and roi.json.")
     ] = None,
     replications: Annotated[int | None, typer.Option(min=1, help="Paired replications.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed for both.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
+    seed: Seed = None,
+    workers: Workers = CORES,
     overwrite: Annotated[bool, typer.Option(help="Replace roi.csv/roi.json in --out.")] = False,
 ) -> None:
     """Return on investment of a variant: net change in total spend per pound invested in
@@ -295,11 +302,9 @@ def compare(
     replications: Annotated[
         int | None, typer.Option(min=2, help="Paired replications (default: the baseline's).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all scenarios.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
+    seed: Seed = None,
+    workers: Workers = CORES,
+    scheduler: Scheduler = None,
     overwrite: Annotated[bool, typer.Option(help="Replace comparison files in --out.")] = False,
 ) -> None:
     """Compare variants with a baseline on paired replications: what changed in the inputs,
@@ -358,11 +363,9 @@ def sensitivity(
     replications: Annotated[
         int | None, typer.Option(min=2, help="Paired replications per point.")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all points.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
+    seed: Seed = None,
+    workers: Workers = CORES,
+    scheduler: Scheduler = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the table in --out.")] = False,
 ) -> None:
     """Which inputs move the results most: a tornado (each input at low and high, paired
@@ -462,8 +465,8 @@ def check_bills_command(
         float, typer.Option(min=0.5, max=0.999, help="Coverage of the modelled range.")
     ] = 0.95,
     replications: Annotated[int | None, typer.Option(min=2, help="Replications.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
+    seed: Seed = None,
+    workers: Workers = CORES,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
 ) -> None:
     """Check a provider's monthly bills against the modelled range of activity and payment,
@@ -537,10 +540,8 @@ def replications(
     max_replications: Annotated[
         int, typer.Option(min=3, help="Give up (and say so) after this many.")
     ] = 200,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")] = None,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes; the answer is the same for any number.")
-    ] = os.cpu_count() or 1,
+    seed: Seed = None,
+    workers: Workers = CORES,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder for replications.csv (the trace).")
     ] = None,
@@ -580,8 +581,8 @@ def warm_up_command(
         typer.Option(min=10, help="Days to run from empty (default: warm-up + measured days)."),
     ] = None,
     replications: Annotated[int, typer.Option(min=1, help="Replications averaged day by day.")] = 5,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
+    seed: Seed = None,
+    workers: Workers = CORES,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for warm_up_series.csv and warm_up_mser.csv."),
@@ -721,11 +722,9 @@ def sweep_command(
     replications: Annotated[
         int | None, typer.Option(min=1, help="Replications per point (default: the file's).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by all points.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = os.cpu_count() or 1,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
+    seed: Seed = None,
+    workers: Workers = CORES,
+    scheduler: Scheduler = None,
     overwrite: Annotated[bool, typer.Option(help="Replace sweep.csv in --out.")] = False,
 ) -> None:
     """Run a scenario at a grid of input values (every combination, or one input at a time)

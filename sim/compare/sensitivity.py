@@ -19,7 +19,13 @@ from pydantic import ValidationError
 
 from sim.compare.roi import ComparisonError
 from sim.intervals import mean_and_interval
-from sim.results.metrics import SYSTEM, known_metrics, replication_metrics, wide
+from sim.results.metrics import (
+    SYSTEM,
+    metric_names,
+    replication_metrics,
+    unknown_metric_message,
+    wide,
+)
 from sim.results.replicate import Progress, replicate_many
 from sim.scenario import paths
 from sim.scenario.model import Scenario
@@ -116,10 +122,7 @@ def _metric_table(
         table = wide(replication_metrics(runs, scenario))
         missing = [m for m in metrics if m not in table.columns]
         if missing:
-            known = ", ".join(known_metrics(runs)[:8])
-            raise ComparisonError(
-                f"no metric {', '.join(missing)}; metrics are PROVIDER.METRIC, e.g. {known}"
-            )
+            raise ComparisonError(unknown_metric_message(missing[0], metric_names(scenario)))
         tables.append(table[list(metrics)])
     return tables
 

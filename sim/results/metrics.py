@@ -8,6 +8,7 @@ it once. A metric is named `PROVIDER.METRIC` (for example `wards.mean_wait_days`
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import numpy as np
@@ -120,7 +121,17 @@ def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def known_metrics(records: Sequence[RunRecord]) -> list[str]:
-    """Every `provider.metric` name these records can answer, for error messages."""
-    names = [f"{p}.{m}" for p in records[0].providers for m in PROVIDER_METRICS]
+def metric_names(scenario: Scenario) -> list[str]:
+    """Every `provider.metric` name a run of this scenario can answer."""
+    names = [f"{p.id}.{m}" for p in scenario.providers for m in PROVIDER_METRICS]
     return names + [f"{SYSTEM}.{m}" for m in SYSTEM_METRICS]
+
+
+def unknown_metric_message(name: str, known: Sequence[str]) -> str:
+    """One line naming the unknown metric, the likeliest intended ones, then a few more."""
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    provider = name.split(".", 1)[0] + "."
+    # Then the same provider's metrics (a misremembered metric), then anything.
+    ranked = close + sorted(known, key=lambda k: not k.startswith(provider))
+    shown = list(dict.fromkeys(ranked))[:6]
+    return f"unknown metric {name!r}; known metrics include {', '.join(shown)}, ..."

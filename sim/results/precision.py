@@ -18,7 +18,6 @@ replications for a discrete-event simulation. J Oper Res Soc 61:1632-1644.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -31,9 +30,15 @@ import pandas as pd
 from scipy import stats
 
 from sim.intervals import LEVEL
-from sim.results.metrics import SIGNED_METRICS, SYSTEM, SYSTEM_METRICS, replication_metrics, wide
+from sim.results.metrics import (
+    SIGNED_METRICS,
+    SYSTEM,
+    metric_names,
+    replication_metrics,
+    unknown_metric_message,
+    wide,
+)
 from sim.results.replicate import Progress, run_replication
-from sim.results.tables import PROVIDER_METRICS
 from sim.scenario.model import Scenario
 
 INITIAL_REPLICATIONS = 3
@@ -196,22 +201,6 @@ def _message(
     return text + " Allow more replications or ask for a looser precision."
 
 
-def known_metric_names(scenario: Scenario) -> list[str]:
-    """Every `provider.metric` name replications of this scenario can answer."""
-    names = [f"{p.id}.{m}" for p in scenario.providers for m in PROVIDER_METRICS]
-    return names + [f"{SYSTEM}.{m}" for m in SYSTEM_METRICS]
-
-
-def unknown_metric_message(name: str, known: Sequence[str]) -> str:
-    """One line naming the unknown metric, the likeliest intended ones, then a few more."""
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-    provider = name.split(".", 1)[0] + "."
-    # Then the same provider's metrics (a misremembered metric), then anything.
-    ranked = close + sorted(known, key=lambda k: not k.startswith(provider))
-    shown = list(dict.fromkeys(ranked))[:6]
-    return f"unknown metric {name!r}; known metrics include {', '.join(shown)}, ..."
-
-
 def default_metrics(scenario: Scenario) -> tuple[str, ...]:
     """What the commissioner pays, and congestion at every provider with limited capacity.
 
@@ -225,7 +214,7 @@ def default_metrics(scenario: Scenario) -> tuple[str, ...]:
 
 def check_metrics(scenario: Scenario, metrics: Sequence[str]) -> tuple[str, ...]:
     """The metrics, checked before any replication runs."""
-    known = known_metric_names(scenario)
+    known = metric_names(scenario)
     for name in metrics:
         if name not in known:
             raise PrecisionError(unknown_metric_message(name, known))

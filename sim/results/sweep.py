@@ -11,7 +11,6 @@ come from the inputs rather than from the luck of the draw.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,9 +19,14 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from sim.results.metrics import SYSTEM, SYSTEM_METRICS, replication_metrics, summarise
+from sim.results.metrics import (
+    SYSTEM,
+    metric_names,
+    replication_metrics,
+    summarise,
+    unknown_metric_message,
+)
 from sim.results.replicate import Progress, replicate_many
-from sim.results.tables import PROVIDER_METRICS
 from sim.scenario import paths
 from sim.scenario.loader import parse_scenario
 from sim.scenario.model import Scenario
@@ -266,26 +270,12 @@ def _like(original: Any, value: Value) -> Value:
     return value
 
 
-def known_metric_names(scenario: Scenario) -> list[str]:
-    """Every `provider.metric` name a run of this scenario reports."""
-    names = [f"{p.id}.{metric}" for p in scenario.providers for metric in PROVIDER_METRICS]
-    return names + [f"{SYSTEM}.{metric}" for metric in SYSTEM_METRICS]
-
-
 def check_metrics(scenario: Scenario, metrics: Sequence[str]) -> None:
     """Raise SweepError naming any metric this scenario does not report, with likely ones."""
-    known = known_metric_names(scenario)
+    known = metric_names(scenario)
     for name in metrics:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3) or [
-                known[0],
-                f"{SYSTEM}.paid_gbp",
-                f"{SYSTEM}.budget_variance_gbp",
-            ]
-            raise SweepError(
-                f"unknown metric {name!r}: name one as provider.metric, for example "
-                f"{', '.join(close)}"
-            )
+            raise SweepError(unknown_metric_message(name, known))
 
 
 def headline_metrics(inputs: Sequence[SweepInput], metrics: Sequence[str] | None) -> list[str]:

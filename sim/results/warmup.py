@@ -29,8 +29,7 @@ import pandas as pd
 
 from sim.engine import RunRecord, simulate
 from sim.engine.calendar import Calendar
-from sim.results.metrics import SYSTEM
-from sim.results.precision import unknown_metric_message
+from sim.results.metrics import SYSTEM, unknown_metric_message
 from sim.results.replicate import Progress
 from sim.scenario.model import Run, Scenario
 
