@@ -17,7 +17,7 @@ import pandas as pd
 from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.money.budget import monthly_plan
-from sim.results.tables import PROVIDER_METRICS, SIGNED, provider_metrics
+from sim.results.tables import PROVIDER_METRICS, SHARES, SIGNED, provider_metrics
 from sim.scenario.model import Scenario
 
 SYSTEM = "all"
@@ -105,6 +105,8 @@ def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
             mean, low, high = (float(x) for x in mean_and_interval(finite))
             if metric not in SIGNED_METRICS:
                 low = max(low, 0.0)
+            if metric in SHARES:
+                high = min(high, 1.0)
             p10, p90 = (float(x) for x in np.percentile(finite, [10, 90]))
         rows.append(
             {

@@ -75,14 +75,18 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
 SIGNED = frozenset({"cumulative_variance_gbp"})
 """Metrics that can be negative; every other metric's interval stops at zero."""
 
+SHARES = frozenset({"utilisation"})
+"""Metrics that are shares of capacity; their intervals stop at 1 as well."""
+
 
 def _with_intervals(
     index: dict[str, list[str]], columns: dict[str, np.ndarray], spread: bool = False
 ) -> pd.DataFrame:
     """A frame with the index columns, then each metric's mean, ci_low, ci_high.
 
-    A t-interval from few replications can reach below zero; for a count, a wait or a cost
-    that is impossible, so those intervals are cut at zero."""
+    A t-interval from few replications can reach below zero (or above 100% for a
+    utilisation); for a count, a wait, a cost or a share that is impossible, so those
+    intervals are cut at the bound."""
     data: dict[str, object] = dict(index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
@@ -90,6 +94,8 @@ def _with_intervals(
             mean, low, high = mean_and_interval(values, axis=0)
             if name not in SIGNED:
                 low = np.maximum(low, 0.0)
+            if name in SHARES:
+                high = np.minimum(high, 1.0)
             data[name] = mean
             data[f"{name}_ci_low"] = low
             data[f"{name}_ci_high"] = high
