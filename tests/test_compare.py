@@ -224,17 +224,15 @@ def test_compare_command_writes_inputs_differences_attribution_and_summary(tmp_p
         "ci_low",
         "ci_high",
     ]
-    assert {"activity", "waits", "money"} <= {
-        "activity"
-        if m == "completions"
-        else "waits"
-        if m == "mean_wait_days"
-        else "money"
-        if m == "paid_gbp"
-        else "other"
-        for m in differences["metric"]
-    }
-    assert "budget_variance_gbp" in set(differences["metric"])
+    # Activity, waits, occupancy, cost, payments and budget variance, as the issue asks.
+    assert {
+        "completions",
+        "mean_wait_days",
+        "mean_occupied",
+        "cost_gbp",
+        "paid_gbp",
+        "budget_variance_gbp",
+    } <= set(differences["metric"])
     inputs = pd.read_csv(out / "inputs.csv")
     assert any("urgent_response" in text for text in inputs["description"])
     flows = pd.read_csv(out / "flow_differences.csv")

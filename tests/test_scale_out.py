@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pytest
 
@@ -20,8 +21,6 @@ from sim.results import run_scenario
 from sim.results.replicate import ScaleOutError, batches, replicate, replicate_many
 from sim.results.sweep import sweep
 from tests.conftest import scenario_from
-
-distributed = pytest.importorskip("distributed")
 
 # `sim.results.replicate` the attribute is the function; the module is needed to patch it.
 replicate_module = importlib.import_module("sim.results.replicate")
