@@ -72,7 +72,7 @@ Scheduler = Annotated[
 ]
 CORES = os.cpu_count() or 1
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 
 def _load(path: Path) -> LoadedScenario:
