@@ -208,3 +208,70 @@ def _merge_items(
             positions[key] = len(merged)
             merged.append(item)
     return Node([item for item in merged if item is not None], change.file, change.line)
+
+
+# --- writing a variant ----------------------------------------------------------------------
+
+
+def minimal_variant(base: dict[str, Any], changed: dict[str, Any], extends: str) -> dict[str, Any]:
+    """The smallest variant file that, merged over `base`, gives `changed`.
+
+    The inverse of merging: only what differs is written, items of the keyed lists by
+    their id (pathways by their ends) with only their changed fields, removed items as
+    `remove: true` and removed keys as null. Both arguments are plain scenario data."""
+    variant: dict[str, Any] = {"format": changed.get("format", 1), EXTENDS: extends}
+    variant.update(_mapping_changes(base, changed, top=True))
+    variant.pop("format", None)
+    return {"format": changed.get("format", 1), **variant}
+
+
+def _mapping_changes(
+    base: dict[str, Any], changed: dict[str, Any], top: bool = False
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in changed.items():
+        before = base.get(key)
+        if key not in base:
+            out[key] = value
+        elif before == value:
+            continue
+        elif top and key in (*ID_KEYED_LISTS, "pathways") and isinstance(value, list):
+            items = _list_changes(key, before if isinstance(before, list) else [], value)
+            if items:
+                out[key] = items
+        elif top and key == "exits" and isinstance(value, list):
+            out[key] = value  # exits merge as a union: removing one needs the full file
+        elif isinstance(before, dict) and isinstance(value, dict):
+            out[key] = _mapping_changes(before, value)
+        else:
+            out[key] = value
+    for key in base:
+        if key not in changed:
+            out[key] = None
+    return out
+
+
+def _item_key(section: str, item: dict[str, Any]) -> tuple[Any, ...]:
+    if section == "pathways":
+        return (item.get("from"), item.get("to"))
+    return (item.get("id"),)
+
+
+def _list_changes(
+    section: str, before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    old = {_item_key(section, item): item for item in before}
+    new_keys = {_item_key(section, item) for item in after}
+    names = ("from", "to") if section == "pathways" else ("id",)
+    items: list[dict[str, Any]] = []
+    for item in after:
+        key = _item_key(section, item)
+        if key not in old:
+            items.append(item)
+        elif old[key] != item:
+            diff = _mapping_changes(old[key], item)
+            items.append({**dict(zip(names, key, strict=True)), **diff})
+    for key, item in old.items():
+        if key not in new_keys:
+            items.append({**dict(zip(names, key, strict=True)), "remove": True})
+    return items

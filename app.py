@@ -1,0 +1,19 @@
+"""Knock-on's app: `streamlit run app.py`. A face over the same public API as the CLI."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Knock-on", page_icon=":hospital:", layout="wide")
+
+PAGES = "sim/app/pages"
+navigation = st.navigation(
+    [
+        st.Page(f"{PAGES}/scenario.py", title="Scenario", default=True),
+        st.Page(f"{PAGES}/run.py", title="Run"),
+        st.Page(f"{PAGES}/compare.py", title="Compare"),
+        st.Page(f"{PAGES}/learn.py", title="Learn"),
+        st.Page(f"{PAGES}/export.py", title="Export"),
+    ]
+)
+navigation.run()
