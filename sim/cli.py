@@ -27,6 +27,7 @@ from sim.compare.paired import COMPARISON_FILES, compare_scenarios, labels_for
 from sim.compare.roi import ComparisonError, return_on_investment
 from sim.compare.sensitivity import Input, default_metrics, global_sensitivity, inputs_of, tornado
 from sim.compare.words import duration, pounds
+from sim.export import html_report, results_workbook
 from sim.money.bills import BillsError, check_bills, read_bills, summarise
 from sim.results import OUTPUT_FILES, RunResult, run_scenario
 from sim.results.precision import PrecisionError, ReplicationsAdvice, replications_needed
@@ -779,6 +780,55 @@ def sweep_command(
     )
     _show_sweep(title, scenario, table, headline_metrics(inputs, metrics))
     out.print(f"Wrote {out_dir / 'sweep.csv'}", markup=False, highlight=False)
+
+
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML report to write.")],
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write the results as an Excel workbook.")
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
+    ] = None,
+    seed: Seed = None,
+    workers: Workers = CORES,
+    scheduler: Scheduler = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out and --xlsx if there.")] = False,
+) -> None:
+    """Simulate a scenario and write a self-contained HTML report a board paper can attach:
+    results, every input with its source, run settings, versions, the STRESS-DES checklist."""
+    loaded = _load(file)
+    if xlsx is not None and xlsx.resolve() == out_file.resolve():
+        err.print(f"{xlsx}: give --xlsx a different file from --out", markup=False)
+        raise typer.Exit(1)
+    for path in (out_file, xlsx):
+        if path is not None:
+            _refuse_to_overwrite(path.parent, overwrite, (path.name,))
+    scenario = loaded.scenario
+    total = replications or scenario.run.replications
+    try:
+        with _progress_bar(f"{scenario.name}: replications", total) as progress:
+            result = run_scenario(
+                scenario, replications, seed, workers, progress, scheduler=scheduler
+            )
+    except ScaleOutError as error:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    outputs: list[tuple[Path, bytes]] = [(out_file, html_report(result, loaded.files).encode())]
+    if xlsx is not None:
+        outputs.append((xlsx, results_workbook(result)))
+    for path, content in outputs:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as error:
+            err.print(f"{path}: cannot write: {error.strerror or error}", markup=False)
+            raise typer.Exit(1) from None
+    _show(result)
+    written = ", ".join(str(path) for path, _ in outputs)
+    out.print(f"Wrote {written}", markup=False, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -255,7 +255,10 @@ def test_the_four_contracts_on_the_same_activity() -> None:
 
 def test_a_run_shorter_than_a_year_is_judged_against_the_plan_for_its_own_months() -> None:
     scenario = scenario_from(
-        PRICED.replace("STAY", "15").replace("annual_gbp: 2_000_000, phasing: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.1]", "annual_gbp: 1_200_000"),
+        PRICED.replace("STAY", "15").replace(
+            "annual_gbp: 2_000_000, phasing: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.1]",
+            "annual_gbp: 1_200_000",
+        ),
         days=40,
         start_date="2026-04-15",
     )
@@ -263,4 +266,6 @@ def test_a_run_shorter_than_a_year_is_judged_against_the_plan_for_its_own_months
     # 16 days of April (of 30) and 24 of May (of 31), a twelfth of £1.2m a month.
     assert totals["budget_gbp"] == pytest.approx(100_000 * (16 / 30 + 24 / 31))
     assert totals["annual_budget_gbp"] == 1_200_000
-    assert totals["year_end_variance_gbp"] == pytest.approx(totals["paid_gbp"] - totals["budget_gbp"])
+    assert totals["year_end_variance_gbp"] == pytest.approx(
+        totals["paid_gbp"] - totals["budget_gbp"]
+    )

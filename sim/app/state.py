@@ -66,8 +66,14 @@ def read_upload(name: str, content: bytes) -> Document:
     Raises ScenarioError with the loader's own problems."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise ScenarioError(
-            [Problem(name, None, "", f"is {len(content):,} bytes; a scenario file is at most "
-                     f"{MAX_UPLOAD_BYTES:,}")]
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"is {len(content):,} bytes; a scenario file is at most {MAX_UPLOAD_BYTES:,}",
+                )
+            ]
         )
     folder = Path(st.session_state.setdefault("_upload_dir", _temporary_folder()))
     target = folder / Path(name).name
@@ -76,8 +82,15 @@ def read_upload(name: str, content: bytes) -> Document:
     data = plain(node)
     if "extends" in data:
         raise ScenarioError(
-            [Problem(name, None, "extends", "an uploaded variant cannot reach its base file: "
-                     "upload a complete scenario, or save the variant with its base merged")]
+            [
+                Problem(
+                    name,
+                    None,
+                    "extends",
+                    "an uploaded variant cannot reach its base file: "
+                    "upload a complete scenario, or save the variant with its base merged",
+                )
+            ]
         )
     loaded = parse_scenario(data, origin=name)
     return Document(

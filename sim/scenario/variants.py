@@ -271,7 +271,7 @@ def _list_changes(
         elif old[key] != item:
             diff = _mapping_changes(old[key], item)
             items.append({**dict(zip(names, key, strict=True)), **diff})
-    for key, item in old.items():
+    for key in old:
         if key not in new_keys:
             items.append({**dict(zip(names, key, strict=True)), "remove": True})
     return items

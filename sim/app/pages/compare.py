@@ -8,7 +8,7 @@ import streamlit as st
 
 from sim.app import charts, state
 from sim.app.glossary import HELP
-from sim.compare import ComparisonError, compare_scenarios
+from sim.compare import Comparison, ComparisonError, compare_scenarios
 from sim.scenario import ScenarioError
 
 st.title("Compare")
@@ -20,8 +20,11 @@ st.caption(
 
 files = {path.name: path for path in state.bundled_files()}
 uploads = st.file_uploader(
-    "Add scenario files", type=["yaml", "yml"], accept_multiple_files=True,
-    help=HELP["upload"], key="compare_uploads",
+    "Add scenario files",
+    type=["yaml", "yml"],
+    accept_multiple_files=True,
+    help=HELP["upload"],
+    key="compare_uploads",
 )
 documents = {name: state.read_file(path) for name, path in files.items()}
 for upload in uploads or []:
@@ -35,11 +38,17 @@ documents["(the scenario being edited)"] = state.current()
 names = list(documents)
 base_name = st.selectbox("Baseline", names, index=0, key="compare_base")
 variant_names = st.multiselect(
-    "Variants", [n for n in names if n != base_name],
-    default=[n for n in names if n != base_name][:1], key="compare_variants",
+    "Variants",
+    [n for n in names if n != base_name],
+    default=[n for n in names if n != base_name][:1],
+    key="compare_variants",
 )
 replications = st.number_input(
-    "Paired replications", min_value=2, max_value=200, value=10, help=HELP["paired replications"],
+    "Paired replications",
+    min_value=2,
+    max_value=200,
+    value=10,
+    help=HELP["paired replications"],
     key="compare_replications",
 )
 
@@ -52,6 +61,10 @@ if st.button("Compare", type="primary", key="compare_button", disabled=not varia
             st.stop()
         checked[name] = loaded.scenario
     bar = st.progress(0.0, text="Running paired replications ...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{done} of {total} replications")
+
     try:
         comparison = compare_scenarios(
             checked[base_name],
@@ -59,7 +72,7 @@ if st.button("Compare", type="primary", key="compare_button", disabled=not varia
             labels=[n.rsplit(".", 1)[0] for n in variant_names],
             replications=int(replications),
             workers=min(2, os.cpu_count() or 1),
-            progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total}"),
+            progress=progress,
         )
     except ComparisonError as error:
         st.error(str(error))
@@ -67,9 +80,10 @@ if st.button("Compare", type="primary", key="compare_button", disabled=not varia
     bar.empty()
     st.session_state["comparison"] = comparison
 
-comparison = st.session_state.get("comparison")
-if comparison is None:
+shown: Comparison | None = st.session_state.get("comparison")
+if shown is None:
     st.stop()
+comparison = shown
 
 for label in comparison.labels:
     st.header(label)
@@ -82,8 +96,18 @@ for label in comparison.labels:
         st.subheader("What happened")
         for sentence in comparison.summary[label]:
             st.markdown(f"- {sentence}")
-    st.plotly_chart(charts.difference_sankey(comparison.flows, label), width="stretch")
-    st.plotly_chart(charts.cost_waterfall(comparison.waterfall, label), width="stretch")
+    st.plotly_chart(
+        charts.difference_sankey(
+            comparison.flows, label, scenarios=(comparison.base, *comparison.variants)
+        ),
+        width="stretch",
+    )
+    st.plotly_chart(
+        charts.cost_waterfall(
+            comparison.waterfall, label, scenarios=(comparison.base, *comparison.variants)
+        ),
+        width="stretch",
+    )
     with st.expander("Every difference, with its 95% interval"):
         table = comparison.differences[comparison.differences["scenario"] == label]
         st.dataframe(table, hide_index=True)

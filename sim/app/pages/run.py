@@ -34,8 +34,11 @@ replications = left.number_input(
     key="replications",
 )
 seed = right.number_input(
-    "Seed", min_value=0, value=int(st.session_state.get("seed", scenario.run.seed)),
-    help=HELP["seed"], key="seed",
+    "Seed",
+    min_value=0,
+    value=int(st.session_state.get("seed", scenario.run.seed)),
+    help=HELP["seed"],
+    key="seed",
 )
 
 result = state.cached_result(scenario, int(replications), int(seed))
@@ -46,7 +49,10 @@ if st.button("Run", type="primary", key="run_button") and result is None:
         bar.progress(done / total, text=f"{done} of {total} replications")
 
     result = run_scenario(
-        scenario, int(replications), int(seed), workers=min(2, os.cpu_count() or 1),
+        scenario,
+        int(replications),
+        int(seed),
+        workers=min(2, os.cpu_count() or 1),
         progress=progress,
     )
     state.remember(scenario, int(replications), int(seed), result)
@@ -63,13 +69,17 @@ cards = charts.headline_cards(result)
 for column, (label, value, note) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(label, value, help=note)
 
-st.plotly_chart(charts.spend_fan(result.budget, result.monthly), width="stretch")
-st.plotly_chart(charts.patient_sankey(result.flows), width="stretch")
+st.plotly_chart(charts.spend_fan(result.budget, result.monthly, scenario=scenario), width="stretch")
+st.plotly_chart(charts.patient_sankey(result.flows, scenario=scenario), width="stretch")
 waits, occupancy = st.columns(2)
-waits.plotly_chart(charts.waits_over_time(result.monthly), width="stretch")
-occupancy.plotly_chart(charts.occupancy_over_time(result.monthly), width="stretch")
+waits.plotly_chart(
+    charts.waits_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
+)
+occupancy.plotly_chart(
+    charts.occupancy_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
+)
 funnel, viability = st.columns(2)
-funnel.plotly_chart(charts.practice_funnel(result.practices), width="stretch")
-viability.plotly_chart(charts.viability(result.viability), width="stretch")
+funnel.plotly_chart(charts.practice_funnel(result.practices, scenario=scenario), width="stretch")
+viability.plotly_chart(charts.viability(result.viability, scenario=scenario), width="stretch")
 with st.expander("Provider table"):
     st.dataframe(result.providers, hide_index=True)

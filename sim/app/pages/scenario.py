@@ -253,4 +253,3 @@ with variant:
         mime="application/x-yaml",
         help=HELP["variant"],
     )
-
