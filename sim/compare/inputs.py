@@ -15,7 +15,8 @@ keep it readable:
 - text (`source:`, names) is reported as having changed, never dumped in full.
 
 The scenario's own `name` and `description` are labels of the comparison, not inputs, so
-they are left out: every variant is named differently from its base.
+they are left out: every variant is named differently from its base. So is a training
+`exercise`, which is text about the comparison and changes no number.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ Change = Literal["added", "removed", "changed"]
 COLUMNS = ("path", "change", "before", "after", "description")
 """Columns of `changes_table`, in order."""
 
-LABELS = frozenset({"name", "description"})
+LABELS = frozenset({"name", "description", "exercise"})
 """Top-level fields that name the scenario rather than describe the system."""
 
 KEYED_SECTIONS = ("practices", "demand", "providers", "pathways")

@@ -8,8 +8,10 @@ then only used to set its low and high).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,13 +21,8 @@ from pydantic import ValidationError
 
 from sim.compare.roi import ComparisonError
 from sim.intervals import mean_and_interval
-from sim.results.metrics import (
-    SYSTEM,
-    metric_names,
-    replication_metrics,
-    unknown_metric_message,
-    wide,
-)
+from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
+from sim.results.metrics import replication_metrics, wide
 from sim.results.replicate import Progress, replicate_many
 from sim.scenario import paths
 from sim.scenario.model import Scenario
@@ -76,6 +73,29 @@ def inputs_of(scenario: Scenario, given: Sequence[Input] = ()) -> list[Input]:
     return chosen
 
 
+CANDIDATE = re.compile(
+    r"^(demand\[[^]]+\]\.(per_1000_per_year|per_day)"
+    r"|providers\[[^]]+\]\.(capacity\.\w+|length_of_stay\.mean_days|price\.per_\w+_gbp))$"
+)
+"""Inputs a board asks "what if it were different?" about: demand, capacity, stays, prices.
+(A single pathway share is left out: moving it alone would break the shares' sum.)"""
+
+
+def candidate_inputs(scenario: Scenario, spread: float = 0.2) -> list[Input]:
+    """Inputs to offer for a tornado: the scenario's uncertain inputs at their ranges, then
+    every demand, capacity, stay and price at plus or minus `spread` of its value."""
+    chosen = [Input(u.input, u.low, u.high) for u in scenario.uncertain]
+    taken = {item.path for item in chosen}
+    for path, value in paths.leaves(_nominal_data(scenario)).items():
+        if path in taken or not CANDIDATE.match(path) or not paths.is_number(value) or not value:
+            continue
+        low, high = value * (1 - spread), value * (1 + spread)
+        if isinstance(value, int):
+            low, high = math.floor(low), math.ceil(high)
+        chosen.append(Input(path, float(f"{low:.6g}"), float(f"{high:.6g}")))
+    return chosen
+
+
 def default_metrics(scenario: Scenario) -> list[str]:
     """Total payments, the budget variance, and the mean wait wherever capacity is limited."""
     chosen = [f"{SYSTEM}.paid_gbp"]
@@ -112,10 +132,17 @@ def _metric_table(
     workers: int,
     scheduler: str | None,
     progress: Progress | None,
+    executor: Executor | None = None,
 ) -> list[pd.DataFrame]:
     """Per scenario: replications x chosen metrics."""
     records = replicate_many(
-        scenarios, replications, seed, workers=workers, scheduler=scheduler, progress=progress
+        scenarios,
+        replications,
+        seed,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        executor=executor,
     )
     tables = []
     for scenario, runs in zip(scenarios, records, strict=True):
@@ -136,6 +163,7 @@ def tornado(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """One-way sensitivity: each input at its low and its high end, all others nominal.
 
@@ -147,7 +175,9 @@ def tornado(
             at_values(scenario, {item.path: item.low}),
             at_values(scenario, {item.path: item.high}),
         ]
-    tables = _metric_table(points, metrics, replications, seed, workers, scheduler, progress)
+    tables = _metric_table(
+        points, metrics, replications, seed, workers, scheduler, progress, executor
+    )
     base = tables[0]
     rows = []
     for n, item in enumerate(inputs):
@@ -189,6 +219,7 @@ def global_sensitivity(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Morris elementary effects (screening, cheap) or Sobol indices (variance shares).
 
@@ -213,7 +244,9 @@ def global_sensitivity(
         at_values(scenario, {item.path: float(x) for item, x in zip(inputs, row, strict=True)})
         for row in design
     ]
-    tables = _metric_table(points, metrics, replications, seed, workers, scheduler, progress)
+    tables = _metric_table(
+        points, metrics, replications, seed, workers, scheduler, progress, executor
+    )
     rows = []
     for metric in metrics:
         outcome = np.array([float(table[metric].mean()) for table in tables])

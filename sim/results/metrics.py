@@ -8,7 +8,6 @@ it once. A metric is named `PROVIDER.METRIC` (for example `wards.mean_wait_days`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,23 +15,10 @@ import pandas as pd
 
 from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
+from sim.metric_names import PROVIDER_METRICS, SYSTEM
 from sim.money.budget import monthly_plan
-from sim.results.tables import PROVIDER_METRICS, SHARES, SIGNED, provider_metrics
+from sim.results.tables import SHARES, SIGNED, provider_metrics
 from sim.scenario.model import Scenario
-
-SYSTEM = "all"
-"""The provider name of whole-system metrics."""
-
-SYSTEM_METRICS = (
-    "patients_entered",
-    "patients_left",
-    "in_system_end",
-    "cost_gbp",
-    "paid_gbp",
-    "budget_gbp",
-    "budget_variance_gbp",
-)
-"""Metrics of the whole system, reported under provider `all`."""
 
 SIGNED_METRICS = SIGNED | {"budget_variance_gbp"}
 
@@ -121,19 +107,3 @@ def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def metric_names(scenario: Scenario) -> list[str]:
-    """Every `provider.metric` name a run of this scenario can answer."""
-    names = [f"{p.id}.{m}" for p in scenario.providers for m in PROVIDER_METRICS]
-    return names + [f"{SYSTEM}.{m}" for m in SYSTEM_METRICS]
-
-
-def unknown_metric_message(name: str, known: Sequence[str]) -> str:
-    """One line naming the unknown metric, the likeliest intended ones, then a few more."""
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-    provider = name.split(".", 1)[0] + "."
-    # Then the same provider's metrics (a misremembered metric), then anything.
-    ranked = close + sorted(known, key=lambda k: not k.startswith(provider))
-    shown = list(dict.fromkeys(ranked))[:6]
-    return f"unknown metric {name!r}; known metrics include {', '.join(shown)}, ..."

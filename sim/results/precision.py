@@ -30,14 +30,8 @@ import pandas as pd
 from scipy import stats
 
 from sim.intervals import LEVEL
-from sim.results.metrics import (
-    SIGNED_METRICS,
-    SYSTEM,
-    metric_names,
-    replication_metrics,
-    unknown_metric_message,
-    wide,
-)
+from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
+from sim.results.metrics import SIGNED_METRICS, replication_metrics, wide
 from sim.results.replicate import Progress, run_replication
 from sim.scenario.model import Scenario
 

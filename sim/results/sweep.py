@@ -19,13 +19,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from sim.results.metrics import (
-    SYSTEM,
-    metric_names,
-    replication_metrics,
-    summarise,
-    unknown_metric_message,
-)
+from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
+from sim.results.metrics import replication_metrics, summarise
 from sim.results.replicate import Progress, replicate_many
 from sim.scenario import paths
 from sim.scenario.loader import parse_scenario

@@ -14,28 +14,11 @@ import pandas as pd
 
 from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
+from sim.metric_names import PROVIDER_METRICS
 from sim.money.budget import forecast_outturn, monthly_plan
 from sim.money.contracts import monthly_paid
 from sim.money.tariff import monthly_cost
 from sim.scenario.model import Scenario
-
-PROVIDER_METRICS = (
-    "arrivals",
-    "completions",
-    "mean_wait_days",
-    "p95_wait_days",
-    "mean_in_system",
-    "utilisation",
-    "cost_gbp",
-    "paid_gbp",
-    "overflows",
-    "mean_queue",
-    "mean_occupied",
-    "mean_stay_days",
-    "delay_days",
-    "delayed_transfer_days",
-)
-"""providers.csv columns after `provider`, each followed by `_ci_low` and `_ci_high`."""
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sim.engine import RunRecord, simulate
 from sim.engine.calendar import Calendar
-from sim.results.metrics import SYSTEM, unknown_metric_message
+from sim.metric_names import SYSTEM, unknown_metric_message
 from sim.results.replicate import Progress
 from sim.scenario.model import Run, Scenario
 

@@ -2,9 +2,10 @@
 
 Errors: ids unique and known, pathways from providers to providers or exits, shares that
 add up, a population for population-driven demand, a length of stay wherever there are
-servers, and no group of providers patients can enter but never leave. Warnings: things a
-run would allow but a commissioner would want to know first (providers nobody reaches,
-offered load at or above capacity, waiting options with no effect, deadlock risks).
+servers, metrics an exercise expects that a run reports, and no group of providers patients
+can enter but never leave. Warnings: things a run would allow but a commissioner would want
+to know first (providers nobody reaches, offered load at or above capacity, waiting options
+with no effect, deadlock risks).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import networkx as nx
 
 import sim.network.graph as network_graph
 import sim.network.traffic as network_traffic
+from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
 from sim.scenario.model import UNNAMED_EXIT, Scenario
 from sim.scenario.problems import (
     DataPath,
@@ -49,6 +51,7 @@ def check_scenario(
     report = _Report(scenario, dict(data), find, positions)
     _check_ids(report)
     _check_references(report)
+    _check_exercise(report)
     _check_shares(report)
     _check_demand(report)
     _check_providers(report)
@@ -207,6 +210,21 @@ def _check_references(report: _Report) -> None:
                 "give one, with the combined share",
             )
         pairs.add(pair)
+
+
+def _check_exercise(report: _Report) -> None:
+    exercise = report.scenario.exercise
+    if exercise is None:
+        return
+    providers = _ids_in(report.data, "providers")
+    known = metric_names(report.scenario)
+    for index, expected in enumerate(exercise.expect):
+        path: DataPath = ("exercise", "expect", index, "metric")
+        provider = expected.metric.rpartition(".")[0]
+        if provider != SYSTEM and provider not in providers:
+            report.add(path, _unknown("provider", provider, [*providers, SYSTEM]))
+        elif expected.metric not in known:
+            report.add(path, unknown_metric_message(expected.metric, known))
 
 
 def _check_shares(report: _Report) -> None:

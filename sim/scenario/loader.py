@@ -60,9 +60,12 @@ def parse_scenario(data: Mapping[str, Any], origin: str = "<memory>") -> LoadedS
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON: the same content always gives the same hash."""
+    """SHA-256 of the scenario's canonical JSON: the same content always gives the same hash.
+
+    A training `exercise` is left out: its text changes no number, so rewording a story
+    keeps cached results and leaves a scenario without one hashing as it always has."""
     canonical = json.dumps(
-        scenario.model_dump(mode="json", by_alias=True),
+        scenario.model_dump(mode="json", by_alias=True, exclude={"exercise"}),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -1,20 +1,234 @@
-"""Learn page: training exercises for a new board, and the glossary of every term."""
+"""Learn page: training exercises for a new board, and the glossary of every term.
+
+An exercise is a bundled variant file with an `exercise:` block. The page tells its story,
+asks the board its question and records the board's answer; Reveal then compares the
+variant with the file it extends on paired replications and shows what happened, whether
+each expected direction held, and why.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-from sim.app.glossary import GLOSSARY
+from sim.app import charts, jobs, state
+from sim.app.glossary import GLOSSARY, HELP
+from sim.compare import Comparison, compare_scenarios
+from sim.compare.exercise import expectations, metric_words, shown
+from sim.results.replicate import Progress
+from sim.scenario import LoadedScenario, ScenarioError, load_scenario
+from sim.scenario.loader import scenario_hash
+from sim.scenario.model import Exercise, Scenario
+
+# Paired replications for a reveal unless the facilitator asks for more or fewer. (A bare
+# string here would be shown on the page: Streamlit writes out top-level expressions.)
+REPLICATIONS = 10
+
+
+@st.cache_resource(show_spinner=False)
+def _load(path: str, modified_ns: int) -> LoadedScenario | None:
+    """A bundled file, loaded once per version of it; None if it does not load."""
+    try:
+        return load_scenario(path)
+    except ScenarioError:
+        return None
+
+
+def _exercises() -> dict[str, LoadedScenario]:
+    """Bundled files with an exercise, by file name, in the order the app lists files."""
+    found = {}
+    for path in state.bundled_files():
+        loaded = _load(str(path), path.stat().st_mtime_ns)
+        if loaded is not None and loaded.scenario.exercise is not None:
+            found[path.name] = loaded
+    return found
+
+
+def _baseline(loaded: LoadedScenario) -> Path | None:
+    """The file the exercise's variant extends (its files run base first)."""
+    return loaded.files[-2] if len(loaded.files) > 1 else None
+
+
+def _reveal(
+    name: str,
+    variant: Scenario,
+    base: Path,
+    replications: int,
+    pool: Executor,
+    progress: Progress,
+) -> Comparison:
+    return compare_scenarios(
+        load_scenario(base).scenario,
+        [variant],
+        labels=[Path(name).stem],
+        replications=replications,
+        executor=pool,
+        progress=progress,
+    )
+
+
+def _expectation_table(comparison: Comparison, label: str) -> pd.DataFrame:
+    variant = comparison.variants[comparison.labels.index(label)]
+    return pd.DataFrame(
+        [
+            {
+                "what to watch": metric_words(outcome.metric, variant),
+                "metric": outcome.metric,
+                "expected": outcome.expected,
+                "baseline": shown(outcome.metric, outcome.base, signed=False),
+                "variant": shown(outcome.metric, outcome.variant, signed=False),
+                "difference": shown(outcome.metric, outcome.difference),
+                "95% interval": f"{shown(outcome.metric, outcome.ci_low)} to "
+                f"{shown(outcome.metric, outcome.ci_high)}",
+                "held": "held" if outcome.held else "did not hold",
+            }
+            for outcome in expectations(comparison, label)
+        ]
+    )
+
+
+def _show_reveal(comparison: Comparison, exercise: Exercise, chosen: str | None) -> None:
+    label = comparison.labels[0]
+    st.header("The reveal")
+    if chosen is not None:
+        st.markdown(f"The board's answer: *{chosen}*")
+    st.caption(
+        f"{comparison.replications} paired replications (seed {comparison.seed}) of "
+        f"{comparison.variants[0].name} against {comparison.base.name}."
+    )
+    changes, results = st.columns(2)
+    with changes:
+        st.subheader("What changed in the inputs")
+        for text in comparison.inputs[comparison.inputs["scenario"] == label]["description"]:
+            st.markdown(f"- {text}")
+    with results:
+        st.subheader("What happened")
+        for sentence in comparison.summary[label]:
+            st.markdown(f"- {sentence}")
+    st.subheader("The expected answer")
+    table = _expectation_table(comparison, label)
+    st.dataframe(table, hide_index=True)
+    held = (table["held"] == "held").sum()
+    st.markdown(
+        f"{held} of {len(table)} expected directions held: the whole 95% interval of the paired "
+        "difference lies on the expected side of zero."
+    )
+    st.subheader("Why")
+    st.markdown(exercise.why)
+    scenarios = (comparison.base, *comparison.variants)
+    st.plotly_chart(
+        charts.difference_sankey(comparison.flows, label, scenarios=scenarios), width="stretch"
+    )
+    st.plotly_chart(
+        charts.cost_waterfall(comparison.waterfall, label, scenarios=scenarios), width="stretch"
+    )
+
 
 st.title("Learn")
 st.caption(
     "Each exercise is a short story, a decision for the board, and then the reveal: what "
     "happened across the system, and why."
 )
-st.info(
-    "The eight training exercises arrive with the scenario library; until then, compare "
-    "the bundled urgent community response variant with the baseline on the Compare page."
-)
+
+st.header("Training exercises")
+exercises = _exercises()
+if not exercises:
+    st.info("No bundled scenario file has an exercise yet.")
+else:
+    decisions: dict[str, str] = st.session_state.setdefault("exercise_decisions", {})
+
+    def _recall_decision() -> None:
+        st.session_state["exercise_choice"] = decisions.get(st.session_state["exercise_pick"])
+
+    titles = {
+        file: f"{loaded.scenario.exercise.title} ({file})"
+        for file, loaded in exercises.items()
+        if loaded.scenario.exercise is not None
+    }
+    if st.session_state.get("exercise_pick") not in exercises:
+        st.session_state["exercise_pick"] = next(iter(exercises))
+    name = st.selectbox(
+        "Exercise",
+        list(exercises),
+        format_func=titles.__getitem__,
+        help=HELP["exercise"],
+        key="exercise_pick",
+        on_change=_recall_decision,
+    )
+    loaded = exercises[name]
+    exercise = loaded.scenario.exercise
+    assert exercise is not None
+
+    st.subheader(exercise.title)
+    st.markdown(exercise.story)
+    st.markdown(f"**The question for the board:** {exercise.question}")
+    chosen: str | None = None
+    if exercise.choices:
+        if st.session_state.get("exercise_choice") not in exercise.choices:
+            st.session_state["exercise_choice"] = decisions.get(name)
+        chosen = st.radio(
+            "The board's answer",
+            exercise.choices,
+            index=None,
+            help=HELP["exercise choice"],
+            key="exercise_choice",
+        )
+        if chosen is not None:
+            decisions[name] = chosen
+
+    base = _baseline(loaded)
+    st.session_state.setdefault("exercise_replications", REPLICATIONS)
+    replications = int(
+        st.number_input(
+            "Paired replications",
+            min_value=2,
+            max_value=200,
+            help=HELP["paired replications"],
+            key="exercise_replications",
+        )
+    )
+    if base is None:
+        st.warning(
+            f"{name} extends no baseline, so there is nothing to compare it with: an exercise "
+            "belongs in a variant file that extends its baseline."
+        )
+    comparisons: dict[tuple[str, int], Comparison] = st.session_state.setdefault(
+        "exercise_comparisons", {}
+    )
+    runner, me = jobs.runner(), jobs.session_id()
+    if (
+        st.button("Reveal", type="primary", key="reveal_button", disabled=base is None)
+        and base is not None
+        and (name, replications) not in comparisons
+    ):
+        key = ("exercise", name, scenario_hash(loaded.scenario), replications)
+        runner.start(
+            key,
+            label=f"exercise {name}",
+            total=2 * replications,
+            work=partial(_reveal, name, loaded.scenario, base, replications),
+            watcher=me,
+        )
+        st.session_state["exercise_job"] = (key, name, replications)
+    following: tuple[tuple[str, ...], str, int] | None = st.session_state.get("exercise_job")
+    job = runner.job(following[0]) if following is not None else None
+    if following is not None and job is not None:
+        if job.state == "running":
+            jobs.watch(job, cancel_key="cancel_reveal")
+            st.stop()
+        del st.session_state["exercise_job"]
+        if job.state == "finished":
+            comparisons[(following[1], following[2])] = runner.collect(job, me)
+        elif job.state == "cancelled":
+            st.warning("Cancelled. The board's answer is as you left it.")
+        else:
+            st.error(job.error)
+    if (name, replications) in comparisons:
+        _show_reveal(comparisons[(name, replications)], exercise, chosen)
 
 st.header("Glossary")
 for term, meaning in sorted(GLOSSARY.items()):
