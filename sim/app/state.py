@@ -9,6 +9,7 @@ unchanged scenario is instant, and nothing typed is lost on a page switch.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,15 @@ def bundled_files() -> list[Path]:
 
 def read_file(path: Path) -> Document:
     """A bundled file's data, with any `extends` base merged in (so the editor sees all)."""
-    loaded = _load_path(path)
+    return _read_file(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _read_file(path: str, modified_ns: int) -> Document:
+    """Read once per version of the file; each caller gets its own copy to edit."""
+    loaded = _load_path(Path(path))
     data = loaded.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return Document(data=data, origin=path.name)
+    return Document(data=data, origin=Path(path).name)
 
 
 def _load_path(path: Path) -> LoadedScenario:
@@ -131,7 +138,7 @@ def as_yaml(document: Document) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _store() -> OrderedDict[tuple[str, int, int], RunResult]:
+def _store() -> OrderedDict[Hashable, RunResult]:
     """One store for every session of this server: a scenario run by one board member is
     instant for the next."""
     return OrderedDict()
@@ -151,10 +158,11 @@ def cached_result(scenario: Scenario, replications: int, seed: int) -> RunResult
     return None
 
 
-def remember(scenario: Scenario, replications: int, seed: int, result: RunResult) -> None:
+def remember(key: Hashable, result: RunResult) -> None:
+    """Keep a finished run for everyone, and show it as this session's latest."""
     store = _store()
-    key = run_key(scenario, replications, seed)
     store[key] = result
+    store.move_to_end(key)
     while len(store) > CACHED_RUNS:
         store.popitem(last=False)
     st.session_state["last_run"] = key
@@ -163,3 +171,51 @@ def remember(scenario: Scenario, replications: int, seed: int, result: RunResult
 def last_result() -> RunResult | None:
     key = st.session_state.get("last_run")
     return None if key is None else _store().get(key)
+
+
+KEPT_INPUTS = (
+    "replications",
+    "seed",
+    "bundled_choice",
+    "compare_base",
+    "compare_variants",
+    "compare_replications",
+    "spread",
+    "sensitivity_inputs",
+    "sensitivity_metric",
+    "sensitivity_replications",
+    "exercise_pick",
+    "exercise_choice",
+    "exercise_replications",
+)
+"""Inputs a user sets once and expects to find again after visiting another page."""
+
+
+def keep_inputs() -> None:
+    """Streamlit forgets a widget's value when a page without it is shown; writing the
+    value back at the start of every run keeps it (the documented way to persist)."""
+    for key in KEPT_INPUTS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _network_figure(
+    key: tuple[str, Hashable], _scenario: Scenario, _result: RunResult | None
+) -> Any:
+    from sim.app import charts
+
+    if _result is None:
+        return charts.network(_scenario)
+    return charts.network(_scenario, _result.providers, _result.flows)
+
+
+def network_figure(scenario: Scenario, result: RunResult | None) -> Any:
+    """The provider network, drawn once per scenario (and run): plotly takes a noticeable
+    fraction of a second to build it, on every rerun otherwise."""
+    ran = (
+        None
+        if result is None
+        else run_key(scenario, result.summary["replications"], result.summary["seed"])
+    )
+    return _network_figure((scenario_hash(scenario), ran), scenario, result)

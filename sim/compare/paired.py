@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,19 +91,16 @@ class Comparison:
             lines += [f"- {sentence}" for sentence in self.summary[label]] + [""]
         return "\n".join(lines)
 
-    def write(self, directory: str | Path) -> list[Path]:
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in (
-            ("inputs.csv", self.inputs),
-            ("differences.csv", self.differences),
-            ("flow_differences.csv", self.flows),
-            ("cost_waterfall.csv", self.waterfall),
-        ):
-            table.to_csv(out / name, index=False)
-            written.append(out / name)
-        (out / "summary.md").write_text(self.summary_markdown())
+    def files(self) -> dict[str, str]:
+        """Every output file's name and text: what `write` saves and the app downloads."""
+        tables = {
+            "inputs.csv": self.inputs,
+            "differences.csv": self.differences,
+            "flow_differences.csv": self.flows,
+            "cost_waterfall.csv": self.waterfall,
+        }
+        texts = {name: table.to_csv(index=False) for name, table in tables.items()}
+        texts["summary.md"] = self.summary_markdown()
         meta = {
             "base": {"name": self.base.name, "scenario_hash": scenario_hash(self.base)},
             "variants": [
@@ -114,8 +112,16 @@ class Comparison:
             "summary": self.summary,
             "versions": versions(),
         }
-        (out / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
-        written += [out / "summary.md", out / "comparison.json"]
+        texts["comparison.json"] = json.dumps(meta, indent=2) + "\n"
+        return texts
+
+    def write(self, directory: str | Path) -> list[Path]:
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in self.files().items():
+            (out / name).write_text(text)
+            written.append(out / name)
         return written
 
 
@@ -181,8 +187,11 @@ def compare_scenarios(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
-    """Run the baseline and every variant on paired replications and say what moved where."""
+    """Run the baseline and every variant on paired replications and say what moved where.
+
+    `executor`, a pool the caller keeps, runs the replications instead of `workers`."""
     _check_comparable(base, variants)
     labels = tuple(labels) if labels else tuple(f"variant_{i + 1}" for i in range(len(variants)))
     if len(labels) != len(variants) or len(set(labels)) != len(labels):
@@ -196,6 +205,7 @@ def compare_scenarios(
         workers=workers,
         scheduler=scheduler,
         progress=progress,
+        executor=executor,
     )
     base_metrics = replication_metrics(records[0], base)
     differences, flows, waterfalls, inputs = [], [], [], []

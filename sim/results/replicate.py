@@ -16,7 +16,7 @@ import math
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +58,12 @@ def replicate(
     progress: Progress | None = None,
     *,
     scheduler: str | None = None,
+    executor: Executor | None = None,
 ) -> list[RunRecord]:
     """Replications 0..replications-1 of one scenario, in replication order."""
-    return replicate_many([scenario], replications, seed, workers, scheduler, progress)[0]
+    return replicate_many(
+        [scenario], replications, seed, workers, scheduler, progress, executor=executor
+    )[0]
 
 
 def replicate_many(
@@ -72,6 +75,7 @@ def replicate_many(
     progress: Progress | None = None,
     *,
     batch: int | None = None,
+    executor: Executor | None = None,
 ) -> list[list[RunRecord]]:
     """Replications 0..replications-1 of every scenario on the same seed, per scenario.
 
@@ -80,12 +84,19 @@ def replicate_many(
     `tcp://10.0.0.5:8786`; `workers` is then the cluster's business). On Dask, replications
     go in tasks of `batch` each (default: about TASKS_PER_THREAD tasks per worker thread).
     The records are identical on every path.
+
+    `executor`, a pool the caller keeps (the app shares one between its users), runs the
+    replications instead of a pool made for this call. If `progress` raises, or a
+    replication is cancelled, the replications not yet started are cancelled and the
+    error propagates: that is how a long run is stopped.
     """
     units = [(index, number) for index in range(len(scenarios)) for number in range(replications)]
     if not units:
         return [[] for _ in scenarios]
     if scheduler is not None:
         done = _on_dask(scenarios, units, seed, scheduler, batch, progress)
+    elif executor is not None:
+        done = _collect(executor, scenarios, units, seed, progress)
     elif workers <= 1 or len(units) == 1:
         done = _in_process(scenarios, units, seed, progress)
     else:
@@ -113,16 +124,31 @@ def _on_pool(
     workers: int,
     progress: Progress | None,
 ) -> dict[Unit, RunRecord]:
-    done: dict[Unit, RunRecord] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(units))) as pool:
-        futures = {
-            pool.submit(run_replication, scenarios[index], number, seed): (index, number)
-            for index, number in units
-        }
+        return _collect(pool, scenarios, units, seed, progress)
+
+
+def _collect(
+    executor: Executor,
+    scenarios: Sequence[Scenario],
+    units: list[Unit],
+    seed: int,
+    progress: Progress | None,
+) -> dict[Unit, RunRecord]:
+    futures: dict[Future[RunRecord], Unit] = {
+        executor.submit(run_replication, scenarios[index], number, seed): (index, number)
+        for index, number in units
+    }
+    done: dict[Unit, RunRecord] = {}
+    try:
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             if progress:
                 progress(len(done), len(units))
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
     return done
 
 

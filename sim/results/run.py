@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -48,24 +49,29 @@ class RunResult:
     practice_providers: pd.DataFrame = field(repr=False)
     summary: dict[str, Any]
 
+    def files(self) -> dict[str, str]:
+        """Every output file's name and text: what `write` saves and the app downloads."""
+        tables = {
+            "providers.csv": self.providers,
+            "flows.csv": self.flows,
+            "monthly.csv": self.monthly,
+            "budget.csv": self.budget,
+            "viability.csv": self.viability,
+            "practices.csv": self.practices,
+            "practice_providers.csv": self.practice_providers,
+        }
+        texts = {name: table.to_csv(index=False) for name, table in tables.items()}
+        texts["summary.json"] = json.dumps(self.summary, indent=2) + "\n"
+        return texts
+
     def write(self, directory: str | Path) -> list[Path]:
         """Write the output files into `directory` (created if missing)."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, table in (
-            ("providers.csv", self.providers),
-            ("flows.csv", self.flows),
-            ("monthly.csv", self.monthly),
-            ("budget.csv", self.budget),
-            ("viability.csv", self.viability),
-            ("practices.csv", self.practices),
-            ("practice_providers.csv", self.practice_providers),
-        ):
-            table.to_csv(out / name, index=False)
+        for name, text in self.files().items():
+            (out / name).write_text(text)
             written.append(out / name)
-        (out / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
-        written.append(out / "summary.json")
         return written
 
 
@@ -86,16 +92,20 @@ def run_scenario(
     workers: int = 1,
     progress: Progress | None = None,
     scheduler: str | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Run every replication of a validated scenario and build the output tables.
 
     `scheduler`, a Dask scheduler address, runs the replications on that cluster instead of
-    `workers` local processes; the tables are the same either way.
+    `workers` local processes; `executor`, a pool the caller keeps, runs them there. The
+    tables are the same on every path.
     """
     replications = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
     began = time.perf_counter()
-    records = replicate(scenario, replications, seed, workers, progress, scheduler=scheduler)
+    records = replicate(
+        scenario, replications, seed, workers, progress, scheduler=scheduler, executor=executor
+    )
     providers = providers_table(records, scenario)
     flows = flows_table(records)
     monthly = monthly_table(records, scenario)

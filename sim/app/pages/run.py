@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import os
+from concurrent.futures import Executor
+from functools import partial
 
 import streamlit as st
 
-from sim.app import charts, state
+from sim.app import charts, jobs, state
 from sim.app.glossary import HELP
-from sim.results import run_scenario
+from sim.results import RunResult, run_scenario
+from sim.results.replicate import Progress
+from sim.scenario.model import Scenario
+
+
+def _simulate(
+    scenario: Scenario, replications: int, seed: int, pool: Executor, progress: Progress
+) -> RunResult:
+    return run_scenario(scenario, replications, seed, executor=pool, progress=progress)
+
 
 st.title("Run")
 document = state.current()
@@ -24,45 +34,55 @@ if loaded is None or errors:
     st.stop()
 
 scenario = loaded.scenario
+st.session_state.setdefault("replications", max(2, scenario.run.replications))
+st.session_state.setdefault("seed", scenario.run.seed)
 left, right = st.columns(2)
 replications = left.number_input(
-    "Replications",
-    min_value=2,
-    max_value=200,
-    value=int(st.session_state.get("replications", scenario.run.replications)),
-    help=HELP["replications"],
-    key="replications",
+    "Replications", min_value=2, max_value=200, help=HELP["replications"], key="replications"
 )
-seed = right.number_input(
-    "Seed",
-    min_value=0,
-    value=int(st.session_state.get("seed", scenario.run.seed)),
-    help=HELP["seed"],
-    key="seed",
-)
+seed = right.number_input("Seed", min_value=0, help=HELP["seed"], key="seed")
 
-result = state.cached_result(scenario, int(replications), int(seed))
-if st.button("Run", type="primary", key="run_button") and result is None:
-    bar = st.progress(0.0, text="Running replications ...")
+key = state.run_key(scenario, int(replications), int(seed))
+cached = state.cached_result(scenario, int(replications), int(seed))
+if cached is not None:
+    state.remember(key, cached)  # re-running an unchanged scenario is instant
+runner, me = jobs.runner(), jobs.session_id()
+job = runner.job(st.session_state.get("run_job"))
+running = job is not None and job.state == "running"
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{done} of {total} replications")
-
-    result = run_scenario(
-        scenario,
-        int(replications),
-        int(seed),
-        workers=min(2, os.cpu_count() or 1),
-        progress=progress,
+if st.button("Run", type="primary", key="run_button", disabled=running) and cached is None:
+    job = runner.start(
+        key,
+        label=scenario.name,
+        total=int(replications),
+        work=partial(_simulate, scenario, int(replications), int(seed)),
+        watcher=me,
     )
-    state.remember(scenario, int(replications), int(seed), result)
-    bar.empty()
-elif result is not None:
-    state.remember(scenario, int(replications), int(seed), result)
+    st.session_state["run_job"] = key
+    st.rerun()  # draw the page again with Run disabled and the progress showing
 
+if job is not None:
+    if job.state == "running":
+        jobs.watch(job, cancel_key="cancel_run")
+        st.stop()
+    del st.session_state["run_job"]
+    if job.state == "finished":
+        state.remember(job.key, runner.collect(job, me))
+    elif job.state == "cancelled":
+        st.warning("Run cancelled. Your scenario and settings are as you left them.")
+    else:
+        st.error(f"The run failed: {job.error}")
+
+result = state.last_result()
 if result is None:
     st.info("Press Run to simulate the scenario.")
     st.stop()
+if state.run_key(result.scenario, result.summary["replications"], result.summary["seed"]) != key:
+    st.info(
+        "These results are from an earlier run: the scenario, seed or replications have "
+        "changed since. Press Run to see the scenario as it is now."
+    )
+scenario = result.scenario
 
 st.subheader(f"{scenario.name}: means of {result.summary['replications']} replications")
 cards = charts.headline_cards(result)
