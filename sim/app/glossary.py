@@ -49,12 +49,45 @@ GLOSSARY: dict[str, str] = {
     "warm-up": "Days simulated before the measured year starts, so it does not begin with "
     "empty wards.",
     "variant": "A scenario file that extends a baseline and says only what changes.",
+    "exercise": "A training story on a variant file: a question for the board, then the "
+    "reveal of what the variant changes against its baseline on paired replications, and why.",
+    "expected direction": "Which way an exercise expects a number to move (up or down). It "
+    "held if the whole 95% interval of the paired difference lies on that side of zero.",
     "bundled scenario": "Scenario files shipped with Knock-on: the Northshire baseline and "
     "variants of it.",
     "upload": "A scenario file (YAML) from your computer, up to 1 MB; it is checked exactly as "
     "the command line checks files.",
     "save": "The whole scenario as a YAML file you can open again, share, or run from the "
     "command line.",
+    "annual sum": "The fixed amount a block or cost and volume contract pays a year, in "
+    "pounds, in twelve equal monthly instalments.",
+    "volume": "The activity a cost and volume contract buys with its annual sum, in units a "
+    "year (attendances or spells).",
+    "marginal rate": "The share of the price paid for activity beyond a contract's volume "
+    "(e.g. 0.7 pays 70%): above the agreed volume of a cost and volume contract (and refunded "
+    "below it, down to the floor), or above the baseline of a marginal rate contract.",
+    "floor volume": "Under a cost and volume contract, the volume down to which a shortfall "
+    "is refunded at the marginal rate, in units a year; empty for no refunds.",
+    "baseline volume": "Under a marginal rate contract, the activity a year paid at full "
+    "price; activity above it is paid at the marginal rate.",
+    "phasing": "How the annual budget is spread over the months: evenly (a twelfth a month) "
+    "or twelve shares, the first for the run's first month, adding up to 1.",
+    "trim point": "The length of a hospital stay, in days, beyond which each extra day is "
+    "charged at the excess day price on top of the spell price.",
+    "excess day": "A day of a hospital stay beyond the trim point, charged at its own price.",
+    "fixed annual cost": "A provider's own cost of running a service for a year (estates, core "
+    "staff): not charged per patient, but weighed against its income in the viability check.",
+    "marginal cost share": "The share (0 to 1) of a price that is the provider's variable cost "
+    "of the activity, for the viability check.",
+    "price year": "The financial year a price is for, e.g. 2023/24; prices are not uplifted "
+    "from one year to another.",
+    "provider kind": "The sort of service (primary care, acute, social care ...), used to "
+    "group results.",
+    "stay distribution": "How lengths of stay spread around their mean: exponential, "
+    "lognormal or gamma (many short stays, a long tail), uniform or triangular (between a "
+    "shortest and a longest stay), or fixed (every stay the same).",
+    "check": "The checker's own messages about a row, as the command line prints them: an "
+    "error stops the scenario running, a warning does not.",
 }
 """Term -> meaning, in the words the app uses."""
 
@@ -65,3 +98,34 @@ HELP["variant"] = (
     "easy to read, diff and compare."
 )
 HELP["replications"] = GLOSSARY["replication"]
+HELP["name"] = "The name people know it by, shown in results; the id in the first column stays."
+HELP["sd_days"] = (
+    "How much stays vary around the mean, in days (the standard deviation): for lognormal "
+    "and gamma stays."
+)
+HELP["min_days"] = "The shortest stay, in days: for uniform and triangular stays."
+HELP["max_days"] = "The longest stay, in days: for uniform and triangular stays."
+HELP["enters"] = "The provider these patients go to first."
+HELP["per_1000_per_year"] = (
+    "Patients a year for every 1,000 registered people, scaled by the practices' list sizes. "
+    "Give this or patients a day, not both."
+)
+HELP["per_day"] = (
+    "Patients a day, whatever the population. Give this or per 1,000 people a year, not both."
+)
+HELP["uses_referral_multiplier"] = (
+    "Whether each practice's referral multiplier scales this demand (outlying referrers)."
+)
+HELP["pathway from"] = "The provider the patients have been seen by."
+HELP["pathway to"] = "Where they go next: a provider or a named way out of the system."
+HELP["budget on"] = "Whether to plan against a budget: without one, spend is shown on its own."
+HELP["budget source"] = "Where the budget figure comes from: a plan, a board paper, a year."
+HELP["exercise choice"] = (
+    "The board's answer, recorded before the reveal; it is kept while you visit other pages."
+)
+HELP["sensitivity inputs"] = (
+    "The numbers to try at their low and high ends, one at a time, all others as they are: "
+    "the scenario's uncertain inputs at their ranges, the rest at plus or minus the spread."
+)
+HELP["spread"] = "How far below and above its value each chosen number is tried, in percent."
+HELP["sensitivity metric"] = "The result whose swing the tornado shows."
