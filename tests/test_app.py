@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -15,6 +17,17 @@ def _app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+def _until(at: AppTest, done: Callable[[AppTest], object], seconds: float = 300) -> AppTest:
+    """Runs go on in the background while the page polls: rerun until `done` holds."""
+    deadline = time.monotonic() + seconds
+    while not done(at):
+        assert not at.exception, at.exception
+        assert time.monotonic() < deadline, "the run did not finish in time"
+        time.sleep(0.5)
+        at.run()
     return at
 
 
@@ -42,9 +55,31 @@ def test_a_run_shows_headline_numbers_and_rerunning_is_instant() -> None:
     at.switch_page(f"{PAGES}/run.py").run()
     at.number_input(key="replications").set_value(2).run()
     at.button(key="run_button").click().run()
-    assert not at.exception, at.exception
+    _until(at, lambda at: at.metric)
     assert len(at.metric) >= 3
     assert all(m.value for m in at.metric)
+    # The same scenario, seed and replications again: no new run, the results at once.
+    at.button(key="run_button").click().run()
+    assert not at.exception, at.exception
+    assert len(at.metric) >= 3
+    assert not [b for b in at.button if b.key == "cancel_run"]
+
+
+def test_a_long_run_can_be_cancelled_and_nothing_set_is_lost() -> None:
+    at = _app()
+    at.switch_page(f"{PAGES}/run.py").run()
+    at.number_input(key="replications").set_value(60).run()
+    at.button(key="run_button").click().run()
+    assert at.button(key="run_button").disabled  # one run at a time per session
+    at.button(key="cancel_run").click().run()
+    assert not at.exception, at.exception
+    assert any("cancelled" in w.value for w in at.warning)
+    assert not at.metric
+    assert at.number_input(key="replications").value == 60
+    at.switch_page(f"{PAGES}/scenario.py").run()
+    at.switch_page(f"{PAGES}/run.py").run()
+    assert at.number_input(key="replications").value == 60
+    assert not at.button(key="run_button").disabled
 
 
 def test_comparing_two_bundled_files_shows_the_input_diff_and_the_summary() -> None:
@@ -54,10 +89,28 @@ def test_comparing_two_bundled_files_shows_the_input_diff_and_the_summary() -> N
     at.multiselect(key="compare_variants").set_value(["northshire_2026_urgent_response.yaml"])
     at.number_input(key="compare_replications").set_value(2).run()
     at.button(key="compare_button").click().run()
-    assert not at.exception, at.exception
+    _until(at, lambda at: "comparison" in at.session_state)
     text = " ".join(m.value for m in at.markdown)
     assert "new provider urgent_response" in text
     assert "Total paid by the commissioner" in text
+    at.switch_page(f"{PAGES}/export.py").run()
+    assert not at.exception, at.exception
+    keys = {"export_comparison_csv", "export_comparison_xlsx"}
+    assert keys <= {button.key for button in at.get("download_button")}
+
+
+def test_a_sensitivity_run_on_the_compare_page_draws_a_tornado() -> None:
+    at = _app()
+    at.switch_page(f"{PAGES}/compare.py").run()
+    ward_beds = "providers[ward].capacity.servers"
+    at.multiselect(key="sensitivity_inputs").set_value([ward_beds]).run()
+    at.number_input(key="sensitivity_replications").set_value(2).run()
+    at.button(key="sensitivity_button").click().run()
+    _until(at, lambda at: "tornado" in at.session_state)
+    table, metric = at.session_state["tornado"]
+    assert metric == "all.paid_gbp"
+    assert list(table["input"]) == [ward_beds]
+    assert any(chart.proto.spec for chart in at.get("plotly_chart"))
 
 
 def test_after_a_run_every_export_can_be_downloaded() -> None:
@@ -65,6 +118,7 @@ def test_after_a_run_every_export_can_be_downloaded() -> None:
     at.switch_page(f"{PAGES}/run.py").run()
     at.number_input(key="replications").set_value(2).run()
     at.button(key="run_button").click().run()
+    _until(at, lambda at: at.metric)
     at.switch_page(f"{PAGES}/export.py").run()
     assert not at.exception, at.exception
     keys = {"export_yaml", "export_csv", "export_xlsx", "export_html"}
@@ -78,3 +132,31 @@ def test_the_learn_page_explains_every_term() -> None:
     at.switch_page(f"{PAGES}/learn.py").run()
     text = " ".join(m.value for m in at.markdown)
     assert all(f"**{term}**" in text for term in GLOSSARY)
+
+
+def test_a_learn_exercise_records_the_boards_answer_and_reveals_what_happened() -> None:
+    at = _app()
+    at.switch_page(f"{PAGES}/learn.py").run()
+    at.selectbox(key="exercise_pick").set_value("northshire_2026_urgent_response.yaml").run()
+    assert not at.exception, at.exception
+    answer = at.radio(key="exercise_choice").options[2]
+    at.radio(key="exercise_choice").set_value(answer).run()
+    at.number_input(key="exercise_replications").set_value(2).run()
+    at.button(key="reveal_button").click().run()
+    _until(at, lambda at: at.session_state["exercise_comparisons"])
+    text = " ".join(m.value for m in at.markdown)
+    assert "new provider urgent_response" in text
+    assert "Total paid by the commissioner" in text
+    (table,) = [frame.value for frame in at.dataframe if "held" in frame.value.columns]
+    assert list(table["metric"]) == [
+        "all.paid_gbp",
+        "ae.arrivals",
+        "ward.arrivals",
+        "community.arrivals",
+    ]
+    # The board's answer and the reveal are still there after visiting another page.
+    at.switch_page(f"{PAGES}/compare.py").run()
+    at.switch_page(f"{PAGES}/learn.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="exercise_choice").value == answer
+    assert any("held" in frame.value.columns for frame in at.dataframe)

@@ -25,8 +25,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in (ROOT / ".ci" / "run").read_text()
 
 
-def test_the_readme_run_command_names_the_bundled_scenario() -> None:
-    run_command = _blocks("bash")[0].strip()
+def test_the_readme_first_command_starts_the_app_on_the_default_scenario() -> None:
+    from sim.app.state import DEFAULT
+
+    first = _blocks("bash")[0].strip()
+    assert first.endswith("streamlit run app.py")
+    assert (ROOT / "app.py").is_file() and DEFAULT.is_file()
+    assert DEFAULT.name in README.split("## The app")[0]
+
+
+def test_the_readme_cli_run_command_names_the_bundled_scenario() -> None:
+    run_command = next(b for b in _blocks("bash") if "knockon run " in b)
     scenario = re.search(r"knockon run (\S+)", run_command)
     assert scenario is not None
     assert (ROOT / scenario.group(1)).is_file()
