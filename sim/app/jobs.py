@@ -35,6 +35,12 @@ return the result to keep (a RunResult, a Comparison, a tornado table)."""
 
 State = Literal["running", "finished", "cancelled", "failed"]
 
+WORKER_NICENESS = 10
+"""How much lower than the server the worker processes run (Unix `nice`)."""
+
+POLL_SECONDS = 1.0
+"""How often a page waiting for a run asks how it is going."""
+
 KEPT_JOBS = 32
 """Finished runs remembered for sessions that have not looked back yet."""
 
@@ -92,6 +98,11 @@ class Job:
         self.done, self.total = done, total
 
 
+def _lower_priority() -> None:
+    if hasattr(os, "nice"):  # Unix
+        os.nice(WORKER_NICENESS)
+
+
 class Runner:
     """The server's pool of worker processes and the runs in flight on it."""
 
@@ -102,10 +113,13 @@ class Runner:
         self._lock = threading.Lock()
 
     def _shared_pool(self) -> ProcessPoolExecutor:
-        # forkserver: a worker is never forked from the server's threads mid-flight.
+        # forkserver: a worker is never forked from the server's threads mid-flight. Workers
+        # run at a lower priority, so pages stay quick for everyone while replications run.
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_lower_priority
+            )
         return self._pool
 
     def start(self, key: Hashable, label: str, total: int, work: Work, watcher: str) -> Job:
@@ -188,11 +202,11 @@ def session_id() -> str:
 
 
 def watch(job: Job, *, cancel_key: str, what: str = "replications") -> None:
-    """While `job` runs: its progress and a Cancel button, refreshed every half second.
+    """While `job` runs: its progress and a Cancel button, refreshed every POLL_SECONDS.
 
     When it ends the whole page reruns, so the page's code shows the result."""
 
-    @st.fragment(run_every=0.5)
+    @st.fragment(run_every=POLL_SECONDS)
     def _progress() -> None:
         if job.state != "running":
             st.rerun()
