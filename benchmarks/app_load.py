@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -37,7 +38,6 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-import contextlib
 
 from sim.app.server import running_app
 
@@ -46,26 +46,40 @@ CHROMIUM = os.environ.get("KNOCKON_CHROMIUM") or shutil.which("chromium") or "/u
 TIMEOUT_MS = 900_000
 
 
-class MemorySampler:
-    """Resident memory of a process and all its children, sampled in a thread."""
+class Sampler:
+    """Memory of the server (its process and all its children) every half second, and
+    the CPU seconds used by the server and by everything else this script started (the
+    browsers), which share the machine's cores with it."""
 
-    def __init__(self, pid: int, every: float = 0.5) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, server_pid: int, every: float = 0.5) -> None:
+        self.server = psutil.Process(server_pid)
         self.every = every
         self.samples: list[float] = []
+        self.cpu: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
+        me = psutil.Process()
         while not self._stop.is_set():
+            server = [self.server, *self.server.children(recursive=True)]
+            ours = {p.pid for p in server}
+            others = [p for p in me.children(recursive=True) if p.pid not in ours]
             total = 0
-            for proc in [self.process, *self.process.children(recursive=True)]:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += proc.memory_info().rss
+            for group, procs in (("server", server), ("browsers", others)):
+                for proc in procs:
+                    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                        if group == "server":
+                            total += proc.memory_info().rss
+                        times = proc.cpu_times()
+                        self.cpu[proc.pid] = (group, times.user + times.system)
             self.samples.append(total / 2**20)
             self._stop.wait(self.every)
 
-    def __enter__(self) -> MemorySampler:
+    def cpu_seconds(self, group: str) -> float:
+        return sum(seconds for kind, seconds in self.cpu.values() if kind == group)
+
+    def __enter__(self) -> Sampler:
         self._thread.start()
         return self
 
@@ -77,6 +91,7 @@ class MemorySampler:
 async def _session(browser: Any, url: str, replications: int, seed: int | None) -> dict[str, float]:
     """One board member: open, go to Run, run, wait for numbers. Times in seconds."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     began = time.monotonic()
     await page.goto(url)
@@ -105,6 +120,7 @@ async def _session(browser: Any, url: str, replications: int, seed: int | None) 
 async def _probe(browser: Any, url: str, stop: asyncio.Event) -> list[float]:
     """Someone else using the app meanwhile: seconds to load the Scenario page, repeatedly."""
     context = await browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     times = []
     while not stop.is_set():
@@ -162,13 +178,15 @@ def main() -> None:
     for case in cases:
         # A fresh server per case, so no case finds the other's results in the cache.
         with running_app() as (url, server):
-            idle = MemorySampler(server.pid)
-            with idle:
+            with Sampler(server.pid) as idle:
                 time.sleep(2)
-            with MemorySampler(server.pid) as memory:
+            began = idle.cpu_seconds("server")
+            with Sampler(server.pid) as busy:
                 row = asyncio.run(_case(url, case, args.sessions, args.replications))
             row["memory_mib_idle"] = round(max(idle.samples), 0)
-            row["memory_mib_peak"] = round(max(memory.samples), 0)
+            row["memory_mib_peak"] = round(max(busy.samples), 0)
+            row["cpu_s_server"] = round(busy.cpu_seconds("server") - began, 1)
+            row["cpu_s_browsers"] = round(busy.cpu_seconds("browsers"), 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
     report = {
@@ -184,16 +202,17 @@ def main() -> None:
     print(
         "| case | sessions x replications | page opens (median / max) | run to numbers "
         "(first / median / last) | other user's page load while busy (median / max) | "
-        "memory idle / peak |"
+        "memory idle / peak | CPU seconds: server / browsers |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['case']} | {r['sessions']} x {r['replications']} | "
             f"{r['open_s_median']} s / {r['open_s_max']} s | "
             f"{r['run_s_first']} s / {r['run_s_median']} s / {r['run_s_last']} s | "
             f"{r['probe_s_median']} s / {r['probe_s_max']} s | "
-            f"{r['memory_mib_idle']:.0f} MiB / {r['memory_mib_peak']:.0f} MiB |"
+            f"{r['memory_mib_idle']:.0f} MiB / {r['memory_mib_peak']:.0f} MiB | "
+            f"{r['cpu_s_server']} s / {r['cpu_s_browsers']} s |"
         )
 
 

@@ -160,3 +160,23 @@ def test_a_learn_exercise_records_the_boards_answer_and_reveals_what_happened() 
     assert not at.exception, at.exception
     assert at.radio(key="exercise_choice").value == answer
     assert any("held" in frame.value.columns for frame in at.dataframe)
+
+
+def test_no_page_shows_its_own_notes() -> None:
+    """Streamlit writes out any bare string at a page's top level ("magic"): a note meant
+    for readers of the code would appear on screen. Only the module docstring may stand."""
+    import ast
+
+    for path in [ROOT / "app.py", *sorted((ROOT / PAGES).glob("*.py"))]:
+        tree = ast.parse(path.read_text())
+        statements = tree.body[1:] if ast.get_docstring(tree) else tree.body
+        shown = [
+            node.lineno
+            for top in statements
+            for node in ast.walk(top)
+            if not isinstance(top, ast.FunctionDef | ast.ClassDef)
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ]
+        assert not shown, f"{path.name}: bare strings on lines {shown} would be shown"

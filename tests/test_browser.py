@@ -34,6 +34,8 @@ def test_the_default_scenario_runs_in_a_real_browser(app_url: str) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(app_url)
         expect(page.get_by_text("The scenario is valid")).to_be_visible(timeout=60_000)
+        # The uploader states the app's own limit (.streamlit/config.toml), not Streamlit's.
+        expect(page.get_by_text("1MB per file").first).to_be_visible()
         page.get_by_role("link", name="Run").click()
         replications = page.get_by_role("spinbutton", name="Replications")
         replications.fill("2")

@@ -41,8 +41,8 @@ TABLE_KEYS = (
     "pathways_table",
     "phasing_table",
 )
+# Room in the row index for each generation of a table (tables have tens of rows).
 ROWS_PER_GENERATION = 1_000_000
-"""Room in the row index for each generation of a table (tables have tens of rows)."""
 
 EVEN, MONTHLY = "even", "month by month"
 
@@ -59,6 +59,7 @@ def _fields(member: type[model.Frozen], tag: str) -> tuple[str, ...]:
     )
 
 
+# Contract type -> its parameters, by the model's own field names.
 CONTRACTS = {
     _tag(member, "type"): _fields(member, "type")
     for member in (
@@ -68,9 +69,9 @@ CONTRACTS = {
         model.MarginalRateContract,
     )
 }
-"""Contract type -> its parameters, by the model's own field names."""
 CONTRACT_FIELDS = tuple(dict.fromkeys(name for names in CONTRACTS.values() for name in names))
 
+# Stay distribution -> its parameters.
 STAYS = {
     _tag(member, "distribution"): _fields(member, "distribution")
     for member in (
@@ -82,9 +83,8 @@ STAYS = {
         model.Fixed,
     )
 }
-"""Stay distribution -> its parameters."""
+# The parameters the providers table shows; a triangular stay's `mode_days` is kept as is.
 STAY_FIELDS = ("mean_days", "sd_days", "min_days", "max_days")
-"""The parameters the providers table shows; a triangular stay's `mode_days` is kept as is."""
 
 PRICE_FIELDS = (
     "per_attendance_gbp",
@@ -175,8 +175,8 @@ def _retag(
         item.pop(part, None)
 
 
+# An edited row: the position of the row it was (None if added), its cells, what changed.
 Edit = tuple[int | None, dict[str, Any], set[str]]
-"""An edited row: the position of the row it was (None if added), its cells, what changed."""
 
 
 def _edits(original: pd.DataFrame, edited: pd.DataFrame, columns: Sequence[str]) -> list[Edit]:
@@ -271,8 +271,8 @@ def _said(problem: Problem, rest: str) -> str:
     return text.replace("\n", "\\n")
 
 
+# Each problem with its table, row and the rest of its field (see `_place`).
 Placed = list[tuple[Problem, str | None, str | None, str]]
-"""Each problem with its table, row and the rest of its field (see `_place`)."""
 
 
 def _checks(placed: Placed, table: str) -> Callable[..., str]:
@@ -460,8 +460,8 @@ placed = [(problem, *_place(problem)) for problem in problems]
 generation = _generation(document)
 data: dict[str, Any] = copy.deepcopy(document.data)
 providers: list[dict[str, Any]] = data.get("providers") or []
+# Tables whose edits were written into the document on this run.
 absorbed: list[str] = []
-"""Tables whose edits were written into the document on this run."""
 
 tabs = st.tabs(["Providers", "Prices", "Contracts", "Demand", "Pathways", "Budget"])
 
