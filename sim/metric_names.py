@@ -43,8 +43,11 @@ SYSTEM_METRICS = (
     "paid_gbp",
     "budget_gbp",
     "budget_variance_gbp",
+    "holder_abs_variance_share",
 )
-"""Metrics of the whole system, reported under provider `all`."""
+"""Metrics of the whole system, reported under provider `all`. `holder_abs_variance_share`
+is the budget holders' mean absolute year-end variance as a share of their budgets
+(`sim.money.pooling`): each registered practice holds its list-size share of the budget."""
 
 
 def metric_names(scenario: Scenario) -> list[str]:

@@ -94,6 +94,7 @@ METRIC_WORDS = {
     "delay_days": "days waiting to move on after care",
     "delayed_transfer_days": "days occupied by patients waiting for a place elsewhere",
     "budget_variance_gbp": "position against budget",
+    "holder_abs_variance_share": "budget holders' mean year-end gap from budget",
     "budget_gbp": "budget",
     "patients_entered": "patients entering",
     "patients_left": "patients leaving",

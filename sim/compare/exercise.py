@@ -38,6 +38,7 @@ METRIC_WORDS = {
     "in_system_end": "patients in the system at the end",
     "budget_gbp": "budget",
     "budget_variance_gbp": "spend against budget",
+    "holder_abs_variance_share": "budget holders' mean year-end gap from budget",
 }
 """Each metric in a board's words, for tables a board reads."""
 
@@ -120,7 +121,7 @@ def shown(metric: str, value: float, signed: bool = True) -> str:
     name = metric.rpartition(".")[2]
     if name.endswith("_gbp"):
         return signed_pounds(value) if signed else signed_pounds(value).lstrip("+")
-    if name == "utilisation":
+    if name == "utilisation" or name.endswith("_share"):
         text = f"{abs(value) * 100:.1f} pp" if signed else f"{abs(value):.1%}"
     elif name in ("delay_days", "delayed_transfer_days"):
         text = f"{count(value)} days"  # patient-days in the year, a total

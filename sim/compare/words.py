@@ -117,6 +117,18 @@ def summary_sentences(
             f"The position against budget moves from {_position(row['base'])} to "
             f"{_position(row['variant'])}."
         )
+    gap = rows("holder_abs_variance_share", system=True)
+    # Told only when the budget holders themselves change: otherwise the gap moves with
+    # total spend, which is told already.
+    holders_change = _holders(base) != _holders(variant)
+    if holders_change and len(gap) and gap.iloc[0]["significant"]:
+        row = gap.iloc[0]
+        told += 1
+        sentences.append(
+            "The mean gap between a budget holder's year-end spend and its budget, over or "
+            f"under, {_rises(row['difference'])} from {row['base']:.1%} to {row['variant']:.1%} "
+            f"of its budget ({_interval(row, fmt=_signed_points)})."
+        )
     for _, row in rows("paid_gbp").iterrows():
         if row["significant"]:
             told += 1
@@ -194,6 +206,11 @@ def summary_sentences(
     return sentences
 
 
+def _holders(scenario: Scenario) -> tuple[tuple[str, int], ...]:
+    """The budget holders (`sim.money.pooling`): each registered practice and its list."""
+    return tuple((p.id, p.list_size) for p in scenario.registered_practices)
+
+
 def _with_places(*scenarios: Scenario) -> set[str]:
     return {p.id for s in scenarios for p in s.providers if p.capacity and p.capacity.servers}
 
@@ -206,6 +223,11 @@ def _position(variance: float) -> str:
 
 def _signed_count(value: float) -> str:
     return f"{'-' if value < 0 else '+'}{count(value)}"
+
+
+def _signed_points(share: float) -> str:
+    """A change in a share, in percentage points: -2.4 pp."""
+    return f"{share * 100:+.1f} pp"
 
 
 def _signed_duration(value: float) -> str:

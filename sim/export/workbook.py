@@ -37,6 +37,7 @@ RESULT_TABLES = (
     "viability",
     "practices",
     "practice_providers",
+    "pooling",
 )
 """The tables of a `RunResult`, each written to the sheet of the same name."""
 

@@ -17,6 +17,7 @@ from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.metric_names import PROVIDER_METRICS, SYSTEM
 from sim.money.budget import monthly_plan
+from sim.money.pooling import mean_abs_variance_share
 from sim.results.tables import SHARES, SIGNED, provider_metrics
 from sim.scenario.model import Scenario
 
@@ -48,6 +49,9 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
             "paid_gbp": paid,
             "budget_gbp": plan,
             "budget_variance_gbp": paid - plan,
+            "holder_abs_variance_share": mean_abs_variance_share(record, scenario)
+            if scenario.budget is not None
+            else np.nan,
         }
         for name in PROVIDER_METRICS:
             provider += record.providers

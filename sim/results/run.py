@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.engine import RunRecord
 from sim.money.budget import budget_table, chance_of_overspend, spend
+from sim.money.pooling import pooling_table
 from sim.money.practices import practice_providers_table, practices_table
 from sim.money.viability import viability_table
 from sim.results.replicate import Progress, replicate
@@ -31,6 +32,7 @@ OUTPUT_FILES = (
     "viability.csv",
     "practices.csv",
     "practice_providers.csv",
+    "pooling.csv",
     "summary.json",
 )
 VERSIONED = ("knockon", "simpy", "numpy", "pandas", "networkx", "pydantic", "scipy")
@@ -47,6 +49,7 @@ class RunResult:
     viability: pd.DataFrame = field(repr=False)
     practices: pd.DataFrame = field(repr=False)
     practice_providers: pd.DataFrame = field(repr=False)
+    pooling: pd.DataFrame = field(repr=False)
     summary: dict[str, Any]
 
     def files(self) -> dict[str, str]:
@@ -59,6 +62,7 @@ class RunResult:
             "viability.csv": self.viability,
             "practices.csv": self.practices,
             "practice_providers.csv": self.practice_providers,
+            "pooling.csv": self.pooling,
         }
         texts = {name: table.to_csv(index=False) for name, table in tables.items()}
         texts["summary.json"] = json.dumps(self.summary, indent=2) + "\n"
@@ -161,6 +165,7 @@ def run_scenario(
         viability=viability_table(records, scenario),
         practices=practices_table(records, scenario),
         practice_providers=practice_providers_table(records, scenario),
+        pooling=pooling_table(records, scenario),
         summary=summary,
     )
 
