@@ -40,11 +40,16 @@ COLUMNS = ("path", "change", "before", "after", "description")
 LABELS = frozenset({"name", "description", "exercise"})
 """Top-level fields that name the scenario rather than describe the system."""
 
-KEYED_SECTIONS = ("practices", "demand", "providers", "pathways")
-IDENTITY = frozenset({"id", "from", "to"})
+KEYED_SECTIONS = ("practices", "cohorts", "demand", "providers", "pathways")
+IDENTITY = frozenset({"id", "from", "to", "cohort"})
 """Fields that name an item: a different value is a different item, not a change."""
 
-NOUNS = {"practices": "practice", "demand": "demand stream", "providers": "provider"}
+NOUNS = {
+    "practices": "practice",
+    "cohorts": "cohort",
+    "demand": "demand stream",
+    "providers": "provider",
+}
 
 PART_NOUNS = {
     "capacity": "capacity",
@@ -379,8 +384,11 @@ def _item(section: str, data: Mapping[str, Any]) -> _Item:
     if section == "demand":
         return _Item(path, f"demand {name}", f"demand {name}")
     if section == "pathways":
-        words = f"pathway {data.get('from')} -> {data.get('to')}"
+        cohort = f" for {data['cohort']}" if data.get("cohort") is not None else ""
+        words = f"pathway {data.get('from')} -> {data.get('to')}{cohort}"
         return _Item(path, words, words)
+    if section == "cohorts":
+        return _Item(path, f"cohort {name}", f"cohort {name}")
     return _Item(path, path, path)
 
 
@@ -453,6 +461,9 @@ class _Differ:
                 f"new demand stream {item['id']}{title}: {_rate(item)} into "
                 f"{item.get('enters')}{seasonal}"
             )
+        elif section == "cohorts":
+            growth = item.get("growth_per_year", 0.0)
+            words = f"new {named.label}: growth {number(growth)} a year"
         else:
             delay = f", delay {_duration(item['delay'])}" if "delay" in item else ""
             words = f"{named.label} added: share {number(item.get('share'))}{delay}"
