@@ -407,8 +407,9 @@ def _check_openings(report: _Report) -> None:
             report.add(
                 report.path("pathways", index, "to"),
                 f"before {pathway.to} opens, patients from {pathway.from_} who would go there "
-                "take the other pathways, but every other one leads to a provider that opens "
-                "later too: add a pathway to a provider open all along, or leave a remainder",
+                f"need another way on, and every way on from {pathway.from_} leads to a "
+                "provider that opens part-way: add a pathway to a provider open all along, "
+                "or leave a remainder",
             )
 
 
