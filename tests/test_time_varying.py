@@ -430,3 +430,22 @@ def changing_networks(draw: st.DrawFn) -> Scenario:
 @given(changing_networks())
 def test_every_patient_is_counted_once_whatever_changes_when(scenario: Scenario) -> None:
     assert_every_patient_is_counted_once(simulate(scenario), scenario)
+
+
+def test_the_input_diff_says_what_changes_when_in_words() -> None:
+    """A comparison lists capacity changes, openings and shocks as a commissioner reads
+    them, one line each."""
+    from sim.compare.inputs import input_changes
+
+    base = scenario_from(DOUBLING.replace("      changes: [{from: 2026-05-01, servers: 20}]\n", ""))
+    variant = scenario_from(
+        DOUBLING.replace(
+            "per_day: 10}", "per_day: 10, shocks: [{from: 2026-06-01, multiplier: 1.2}]}"
+        )
+        + "  - {id: unit, opens: 2026-05-01, ramp_up_days: 10}\n"
+    )
+    assert [change.description for change in input_changes(base, variant)] == [
+        "demand need: shocks none -> x1.2 from 2026-06-01",
+        "beds: capacity changes none -> 20 servers from 2026-05-01",
+        "new provider unit: unlimited capacity, opens 2026-05-01, ramping up over 10 days",
+    ]
