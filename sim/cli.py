@@ -211,6 +211,16 @@ def _show(result: RunResult) -> None:
             f"chance of overspend {totals['chance_of_overspend']:.0%})"
         )
     out.print(line, highlight=False)
+    for year in result.summary.get("financial_years", []):
+        line = f"  {year['first_month']} to {year['last_month']}: paid {_pounds(year['paid_gbp'])}"
+        if year["budget_gbp"] is not None:
+            variance = year["variance_gbp"]
+            sign = "-" if variance < 0 else "+"
+            line += (
+                f" against {_pounds(year['budget_gbp'])} (variance {sign}"
+                f"{_pounds(abs(variance))}, chance of overspend {year['chance_of_overspend']:.0%})"
+            )
+        out.print(line, highlight=False)
 
 
 def _signed_pounds(value: float, unit: str = "") -> str:

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine import simulate
+from sim.engine import RunRecord, simulate
 from sim.results.tables import provider_metrics
 from sim.scenario.model import Scenario
 
@@ -103,9 +103,14 @@ def networks(draw: st.DrawFn) -> Scenario:
 @given(networks())
 def test_every_patient_is_counted_once_and_utilisation_stays_in_range(scenario: Scenario) -> None:
     record = simulate(scenario)
+    assert_every_patient_is_counted_once(record, scenario)
+    assert record.flows.shape == (len(record.providers) + 2 + 2,) * 2
+
+
+def assert_every_patient_is_counted_once(record: RunRecord, scenario: Scenario) -> None:
+    """Conservation, for the whole system and each provider, and utilisation in [0, 1]."""
     # The whole system: in at the start + entered = left + in at the end.
     assert record.in_system_start() + record.entered() == record.left() + record.in_system_end()
-    providers = len(record.providers)
     for i, provider in enumerate(record.providers):
         came = record.waiting_start[i] + record.occupying_start[i] + record.arrivals[i].sum()
         went = record.completions[i].sum() + record.overflows[i].sum()
@@ -117,9 +122,12 @@ def test_every_patient_is_counted_once_and_utilisation_stays_in_range(scenario: 
         blocked_change = record.blocked_end[i] - record.blocked_start[i]
         assert record.flows[i, :].sum() == went + blocked_change, provider
         assert record.practice_activity[i].sum() == record.completions[i].sum(), provider
+    if record.cohorts:
+        # Every patient belongs to one cohort (`none` for no cohort), month by month.
+        assert (record.cohort_arrivals.sum(axis=2) == record.arrivals).all()
+        assert (record.cohort_activity.sum(axis=2) == record.completions).all()
     metrics = provider_metrics(record, scenario)
     utilisation = metrics["utilisation"][~np.isnan(metrics["utilisation"])]
     assert ((utilisation >= 0) & (utilisation <= 1 + 1e-9)).all()
     assert (record.occupancy_days >= -1e-9).all() and (record.queue_days >= -1e-9).all()
     assert (record.blocked_days <= record.occupancy_days + 1e-9).all()
-    assert record.flows.shape == (providers + 2 + 2, providers + 2 + 2)

@@ -40,11 +40,16 @@ COLUMNS = ("path", "change", "before", "after", "description")
 LABELS = frozenset({"name", "description", "exercise"})
 """Top-level fields that name the scenario rather than describe the system."""
 
-KEYED_SECTIONS = ("practices", "demand", "providers", "pathways")
-IDENTITY = frozenset({"id", "from", "to"})
+KEYED_SECTIONS = ("practices", "cohorts", "demand", "providers", "pathways")
+IDENTITY = frozenset({"id", "from", "to", "cohort"})
 """Fields that name an item: a different value is a different item, not a change."""
 
-NOUNS = {"practices": "practice", "demand": "demand stream", "providers": "provider"}
+NOUNS = {
+    "practices": "practice",
+    "cohorts": "cohort",
+    "demand": "demand stream",
+    "providers": "provider",
+}
 
 PART_NOUNS = {
     "capacity": "capacity",
@@ -236,6 +241,19 @@ def _capacity(capacity: Mapping[str, Any] | None) -> str:
     return _generic(capacity)
 
 
+def _dated(key: str, items: Sequence[Mapping[str, Any]] | None) -> str:
+    """Capacity changes or demand shocks in words: `46 servers from 2026-12-01 until
+    2027-03-01`, `x1.15 from 2026-12-15`."""
+    if not items:
+        return "none"
+    words = []
+    for item in items:
+        what = f"x{number(item.get('multiplier'))}" if key == "shocks" else _capacity(item)
+        until = f" until {item['to']}" if item.get("to") is not None else ""
+        words.append(f"{what} from {item.get('from')}{until}")
+    return "; ".join(words)
+
+
 def _waiting(waiting: Mapping[str, Any] | None) -> str:
     rules = []
     if waiting and "max_days" in waiting:
@@ -379,8 +397,11 @@ def _item(section: str, data: Mapping[str, Any]) -> _Item:
     if section == "demand":
         return _Item(path, f"demand {name}", f"demand {name}")
     if section == "pathways":
-        words = f"pathway {data.get('from')} -> {data.get('to')}"
+        cohort = f" for {data['cohort']}" if data.get("cohort") is not None else ""
+        words = f"pathway {data.get('from')} -> {data.get('to')}{cohort}"
         return _Item(path, words, words)
+    if section == "cohorts":
+        return _Item(path, f"cohort {name}", f"cohort {name}")
     return _Item(path, path, path)
 
 
@@ -439,6 +460,10 @@ class _Differ:
                 details.append(_price(item["price"], brief=True))
             if "contract" in item:
                 details.append(_contract(item["contract"]))
+            if "opens" in item:
+                ramp = item.get("ramp_up_days")
+                ramping = f", ramping up over {_value(ramp, 'days')}" if ramp else ""
+                details.append(f"opens {item['opens']}{ramping}")
             words = f"new provider {named.label}: {', '.join(details)}"
         elif section == "practices":
             title = f"{item['name']} ({item['id']})" if item.get("name") else item["id"]
@@ -453,6 +478,9 @@ class _Differ:
                 f"new demand stream {item['id']}{title}: {_rate(item)} into "
                 f"{item.get('enters')}{seasonal}"
             )
+        elif section == "cohorts":
+            growth = item.get("growth_per_year", 0.0)
+            words = f"new {named.label}: growth {number(growth)} a year"
         else:
             delay = f", delay {_duration(item['delay'])}" if "delay" in item else ""
             words = f"{named.label} added: share {number(item.get('share'))}{delay}"
@@ -528,6 +556,8 @@ class _Differ:
                 continue
             if key == "source":
                 yield self._source(f"{path}.source", f"{named.short} {noun}", old, new)
+            elif key == "changes":
+                yield self._dated(f"{path}.{key}", named.label, key, old.get(key), new.get(key))
             elif isinstance(old.get(key), Mapping) or isinstance(new.get(key), Mapping):
                 yield from self._leaves(f"{path}.{key}", old.get(key), new.get(key))
             else:
@@ -575,6 +605,8 @@ class _Differ:
                 yield self._source(f"{path}.source", short, old, new)
             elif key in ("seasonality", "phasing"):
                 yield self._monthly(f"{path}.{key}", label, key, was, now)
+            elif key == "shocks":
+                yield self._dated(f"{path}.{key}", label, key, was, now)
             elif isinstance(was, Mapping | list) or isinstance(now, Mapping | list):
                 yield from self._leaves(f"{path}.{key}", was, now)
             else:
@@ -600,6 +632,12 @@ class _Differ:
         else:
             line = f"{prefix}{words} {_value(was, kind)} -> {_value(now, kind)}{unit}"
         return InputChange(path, change, was, now, f"{label}: {line}")
+
+    def _dated(self, path: str, label: str, key: str, was: Any, now: Any) -> InputChange:
+        """Capacity changes or shocks: one line with the lists before and after."""
+        noun = "capacity changes" if key == "changes" else "shocks"
+        words = f"{label}: {noun} {_dated(key, was)} -> {_dated(key, now)}"
+        return InputChange(path, _kind(was or None, now or None), was, now, words)
 
     def _source(
         self, path: str, whose: str, old: Mapping[str, Any], new: Mapping[str, Any]

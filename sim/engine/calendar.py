@@ -61,6 +61,28 @@ class Calendar:
     def month_days(self) -> np.ndarray:
         return np.diff(np.asarray(self.boundaries))
 
+    def time_of(self, date: dt.date) -> float:
+        """Simulation time (days) at the start of `date`."""
+        return float(self.warm_up_days + (date - self.start_date).days)
+
+    def date_of(self, day: int) -> dt.date:
+        """The date of simulation day `day` (warm-up days fall before `start_date`)."""
+        return self.start_date + dt.timedelta(days=day - self.warm_up_days)
+
+    def year_starts(self) -> list[float]:
+        """Simulation time at which each year of the run begins (year 0 at `start_date`; the
+        warm-up counts as year 0), up to the horizon. Years run from anniversary to
+        anniversary of `start_date` (29 February's falls on 1 March in other years)."""
+        starts = [0.0]
+        year = 1
+        while True:
+            anniversary = _add_years(self.start_date, year)
+            time = self.time_of(anniversary)
+            if time >= self.horizon:
+                return starts
+            starts.append(time)
+            year += 1
+
     def month_of_year(self, day: int) -> int:
         """0..11, counted from the start month, for simulation day `day` (warm-up included)."""
         date = self.start_date + dt.timedelta(days=day - self.warm_up_days)
@@ -71,3 +93,10 @@ class Calendar:
         index = np.searchsorted(np.asarray(self.boundaries), times, side="right") - 1
         index[(index < 0) | (index >= self.months)] = self.months
         return index
+
+
+def _add_years(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February in a year without one
+        return dt.date(date.year + years, 3, 1)

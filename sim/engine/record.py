@@ -23,7 +23,11 @@ class RunRecord:
     demand: tuple[str, ...]
     practices: tuple[str, ...]
     servers: np.ndarray
-    """Servers per provider; NaN for appointment books and unlimited providers."""
+    """Servers per provider (its own number, before any change); NaN for appointment books
+    and unlimited providers."""
+    server_days: np.ndarray
+    """Place-days offered by month: servers through time, none before a provider opens, and
+    places being closed count until their patients leave; NaN without servers."""
     arrivals: np.ndarray
     completions: np.ndarray
     overflows: np.ndarray
@@ -56,6 +60,16 @@ class RunRecord:
     """Place-days held, by provider, month and the holder's registered practice."""
     practice_excess_days: np.ndarray
     """Excess days of completed stays, by provider, month and registered practice."""
+    cohorts: tuple[str, ...]
+    """Cohort ids (`none` first, for patients without one); empty without cohorts."""
+    cohort_arrivals: np.ndarray
+    """Arrivals by provider, month and cohort (no cohort axis entries without cohorts)."""
+    cohort_activity: np.ndarray
+    """Completions by provider, month and cohort."""
+    cohort_occupancy_days: np.ndarray
+    """Place-days held, by provider, month and the holder's cohort."""
+    cohort_excess_days: np.ndarray
+    """Excess days of completed stays, by provider, month and cohort."""
     inputs: tuple[tuple[str, float], ...] = ()
     """The value each of the scenario's uncertain inputs took in this replication."""
 

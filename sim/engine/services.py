@@ -12,7 +12,15 @@
 A place is held from the start of service until the patient leaves: through the length
 of stay, any pathway delay, and any wait for an `in_place` provider downstream (the
 delayed transfer). Patients who move one by one are `Patient` objects; patients who move
-in batches are arrays of (time, practice).
+in batches are arrays of (time, group). A patient's *group* is its registered practice and
+its cohort together (`cohort * practices + practice`; just the practice in a scenario
+without cohorts): everything counted by practice is counted by group, and the record
+folds groups into practices and into cohorts.
+
+Routing after service goes through a `RouteTable`: one per provider, plus one for each
+cohort with pathways of its own from there. A table whose routes lead to a provider that
+has not fully opened yet admits each patient there with the share it takes at that moment
+and sends the others on by the routes open all along, in proportion to their shares.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import numpy as np
 
 from sim.engine.streams import Draws
 from sim.engine.tally import ProviderTally, add_spans
+from sim.engine.timeline import Opening
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -35,10 +44,10 @@ TRIM_TOLERANCE_DAYS = 1e-9
 class Patient:
     """One patient moving individually; `visit` invalidates stale queue entries and timers."""
 
-    __slots__ = ("arrived", "blocking", "holder", "practice", "started", "visit")
+    __slots__ = ("arrived", "blocking", "group", "holder", "started", "visit")
 
-    def __init__(self, practice: int, now: float) -> None:
-        self.practice = practice
+    def __init__(self, group: int, now: float) -> None:
+        self.group = group
         self.arrived = now
         self.started = now
         self.holder: Service | None = None
@@ -55,6 +64,79 @@ class Route:
         self.node = node
         self.service = service
         self.delay = delay
+
+
+class RouteTable:
+    """The ways on from one provider for one set of patients, and the draws that choose.
+
+    `openings[i]` is the opening of route i's provider when it has not opened from the
+    start; such a route is checked against the share its provider takes at that moment
+    (draws from `accepts[i]`) and the patients it turns away take a route open at that
+    moment, in proportion to the shares (draws from `redirects[i]`). Both are streams of
+    their own, so no other draw in the run moves.
+    """
+
+    __slots__ = ("accepts", "draws", "full_from", "openings", "redirects", "routes", "shares")
+
+    def __init__(
+        self,
+        routes: list[Route],
+        shares: np.ndarray,
+        draws: Draws,
+        openings: list[Opening | None],
+        accepts: list[Draws | None],
+        redirects: list[Draws | None],
+    ) -> None:
+        self.routes = routes
+        self.shares = shares
+        self.draws = draws
+        self.openings = openings
+        self.accepts = accepts
+        self.redirects = redirects
+        self.full_from = np.asarray(
+            [-np.inf if opening is None else opening.full_from for opening in openings]
+        )
+
+    @property
+    def opens_later(self) -> bool:
+        return any(opening is not None for opening in self.openings)
+
+    def choose(self, now: float) -> Route:
+        index = int(self.draws.next())
+        opening = self.openings[index]
+        if opening is not None and now < opening.full_from:
+            accepts = self.accepts[index]
+            assert accepts is not None
+            if accepts.next() >= opening.share_at(now):
+                index = int(self._redirect(index, np.asarray([now]))[0])
+        return self.routes[index]
+
+    def choose_many(self, times: np.ndarray) -> np.ndarray:
+        """Route indices for patients finishing at `times`, in order."""
+        chosen = self.draws.take(times.size).astype(np.int64)
+        for index, opening in enumerate(self.openings):
+            if opening is None:
+                continue
+            picked = np.flatnonzero((chosen == index) & (times < opening.full_from))
+            if picked.size == 0:
+                continue
+            accepts = self.accepts[index]
+            assert accepts is not None
+            turned = picked[accepts.take(picked.size) >= opening.share(times[picked])]
+            if turned.size:
+                chosen[turned] = self._redirect(index, times[turned])
+        return chosen
+
+    def _redirect(self, index: int, times: np.ndarray) -> np.ndarray:
+        """Other routes, open at each time, in proportion to their shares."""
+        weights = self.shares[None, :] * (times[:, None] >= self.full_from[None, :])
+        cumulative = np.cumsum(weights, axis=1)
+        redirects = self.redirects[index]
+        assert redirects is not None
+        targets = redirects.take(times.size) * cumulative[:, -1]
+        return np.minimum(
+            (cumulative <= targets[:, None]).sum(axis=1), len(self.routes) - 1
+        ).astype(np.int64)
 
 
 class Service:
@@ -79,9 +161,14 @@ class Service:
         self.length_of_stay = length_of_stay
         self.in_place = in_place
         self.trim_days = trim_days
-        self.tally = ProviderTally(world.clock, world.practices)
+        self.tally = ProviderTally(world.clock, world.groups)
         self.routes: list[Route] = []
         self.route_draws: Draws
+        self.tables: list[RouteTable] | None = None
+        """Route table of each patient group, when any group has its own or a route
+        leads to a provider that opens later; otherwise `routes` serve everyone."""
+        self.distinct_tables: list[RouteTable] = []
+        self.table_of_group = np.empty(0, dtype=np.int64)
         self.overflow_to: Service | None = None
         self.overflow_after = 0.0
         self.overflow_share = 0.0
@@ -92,14 +179,14 @@ class Service:
     def arrive(self, patient: Patient, now: float) -> None:
         raise NotImplementedError
 
-    def arrive_external(self, practice: int, demand_node: int, now: float) -> None:
+    def arrive_external(self, group: int, demand_node: int, now: float) -> None:
         """A patient from outside the system, at its drawn arrival time."""
         clock = self.clock
         if clock.month != clock.spare:
             self.world.flows[demand_node * self.world.nodes + self.node] += 1
-        self.arrive(Patient(practice, now), now)
+        self.arrive(Patient(group, now), now)
 
-    def arrive_batch(self, times: np.ndarray, practices: np.ndarray, now: float) -> None:
+    def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         """Arrivals at the given times (from `now` to the end of today); batched kinds only."""
         raise NotImplementedError
 
@@ -122,7 +209,7 @@ class Service:
         if patient.holder is not None:
             self.let_go_of_holder(patient, now)
         patient.started = now
-        occupying = tally.occupying[patient.practice]  # Level.change(+1), inlined: hot path
+        occupying = tally.occupying[patient.group]  # Level.change(+1), inlined: hot path
         occupying.areas[month] += occupying.count * (now - occupying.since)
         occupying.count += 1
         occupying.since = now
@@ -137,6 +224,25 @@ class Service:
     def finish(self, patient: Patient, now: float) -> None:
         """Service is over: choose the way on."""
         self.take_route(patient, self.routes[int(self.route_draws.next())], now)
+
+    def use_tables(self, tables: list[RouteTable]) -> None:
+        """Route each patient group by its own table (`tables[group]`) from now on."""
+        self.tables = tables
+        self.distinct_tables = list(dict.fromkeys(tables))
+        self.table_of_group = np.asarray(
+            [self.distinct_tables.index(table) for table in tables], dtype=np.int64
+        )
+        self.finish = self.finish_by_table  # type: ignore[method-assign]
+
+    def finish_by_table(self, patient: Patient, now: float) -> None:
+        """`finish` for a provider whose patients' ways on depend on their group or the
+        date; the world installs it in place of `finish` only where needed."""
+        assert self.tables is not None
+        self.take_route(patient, self.tables[patient.group].choose(now), now)
+
+    def set_capacity(self, level: int, now: float) -> None:
+        """Servers or slots a day from now on (a capacity change, an opening)."""
+        raise NotImplementedError
 
     def take_route(self, patient: Patient, route: Route, now: float) -> None:
         """Move on by `route`; a pathway delay keeps the place meanwhile."""
@@ -174,13 +280,13 @@ class Service:
         tally = self.tally
         month = self.clock.month
         tally.completions[month] += 1
-        tally.practice_activity[month][patient.practice] += 1
+        tally.group_activity[month][patient.group] += 1
         stay = now - patient.started
         tally.stay_days[month] += stay
         # Clock arithmetic leaves stays a few 1e-14 days off; a stay at the trim point has none.
         if self.trim_days is not None and stay > self.trim_days + TRIM_TOLERANCE_DAYS:
-            tally.excess_days[month][patient.practice] += stay - self.trim_days
-        occupying = tally.occupying[patient.practice]  # Level.change(-1), inlined: hot path
+            tally.excess_days[month][patient.group] += stay - self.trim_days
+        occupying = tally.occupying[patient.group]  # Level.change(-1), inlined: hot path
         occupying.areas[month] += occupying.count * (now - occupying.since)
         occupying.count -= 1
         occupying.since = now
@@ -215,7 +321,7 @@ class Service:
 
     # --- batches --------------------------------------------------------------------------
 
-    def depart_batch(self, times: np.ndarray, practices: np.ndarray, now: float) -> None:
+    def depart_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         """Patients whose service ended at `times` leave in one vector step.
 
         Exits and plain moves into batched providers stay vectorised; anyone who needs a
@@ -225,51 +331,74 @@ class Service:
         if times.size == 0:
             return
         months = self.world.calendar.month_index(times)
-        chosen = self.route_draws.take(times.size).astype(np.int64)
+        if self.tables is None:
+            chosen = self.route_draws.take(times.size).astype(np.int64)
+            self._depart_by(self.routes, chosen, times, groups, months, now)
+            return
+        # Each table draws for its own patients, in time order.
+        table_of = self.table_of_group[groups]
+        for number, table in enumerate(self.distinct_tables):
+            mine = table_of == number
+            if mine.any():
+                chosen = table.choose_many(times[mine])
+                self._depart_by(table.routes, chosen, times[mine], groups[mine], months[mine], now)
+
+    def _depart_by(
+        self,
+        routes: list[Route],
+        chosen: np.ndarray,
+        times: np.ndarray,
+        groups: np.ndarray,
+        months: np.ndarray,
+        now: float,
+    ) -> None:
         world = self.world
-        for index, route in enumerate(self.routes):
+        for index, route in enumerate(routes):
             picked = chosen == index
             if not picked.any():
                 continue
-            route_times, route_practices = times[picked], practices[picked]
+            route_times, route_groups = times[picked], groups[picked]
             target = route.service
             vectorised = route.delay is None and (
                 target is None or (target.batched and not target.in_place)
             )
             if not vectorised:
-                for time, practice in zip(
-                    route_times.tolist(), route_practices.tolist(), strict=True
-                ):
-                    world.later(time - now, self._individual_end, (practice, route))
+                for time, group in zip(route_times.tolist(), route_groups.tolist(), strict=True):
+                    world.later(time - now, self._individual_end, (group, route))
                 continue
             route_months = months[picked]
-            self._count_completions(route_months, route_practices)
+            self._count_completions(route_months, route_groups)
             world.count_flows(self.node, route.node, route_months)
             if target is not None:
-                target.arrive_batch(route_times, route_practices, now)
+                target.arrive_batch(route_times, route_groups, now)
 
     def _individual_end(self, event: Any) -> None:
-        practice, route = event._value
+        group, route = event._value
         now = self.env.now
-        patient = Patient(practice, now)
-        self.tally.occupying[practice].change(1, now)
+        patient = Patient(group, now)
+        self.tally.occupying[group].change(1, now)
         self.take_route(patient, route, now)
 
-    def _count_completions(self, months: np.ndarray, practices: np.ndarray) -> None:
+    def _count_completions(self, months: np.ndarray, groups: np.ndarray) -> None:
         tally = self.tally
         for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
             if count:
                 tally.completions[month] += count
-                row = tally.practice_activity[month]
-                for practice, n in enumerate(
-                    np.bincount(practices[months == month], minlength=len(row)).tolist()
+                row = tally.group_activity[month]
+                for group, n in enumerate(
+                    np.bincount(groups[months == month], minlength=len(row)).tolist()
                 ):
-                    row[practice] += n
+                    row[group] += n
 
-    def _count_arrivals(self, months: np.ndarray) -> None:
+    def _count_arrivals(self, months: np.ndarray, groups: np.ndarray) -> None:
         tally = self.tally
         for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
-            tally.arrivals[month] += count
+            if count:
+                row = tally.arrivals[month]
+                for group, n in enumerate(
+                    np.bincount(groups[months == month], minlength=len(row)).tolist()
+                ):
+                    row[group] += n
 
 
 class ServerPool(Service):
@@ -277,12 +406,14 @@ class ServerPool(Service):
 
     def __init__(self, world: World, node: int, servers: int, **kwargs: Any) -> None:
         super().__init__(world, node, **kwargs)
+        self.servers = servers
         self.free = servers
         self.queue: deque[tuple[Patient, int]] = deque()
         self.queued = 0
+        self.tally.places.count = servers
 
     def arrive(self, patient: Patient, now: float) -> None:
-        self.tally.arrivals[self.clock.month] += 1
+        self.tally.arrivals[self.clock.month][patient.group] += 1
         patient.visit += 1
         patient.arrived = now
         if self.free > 0:
@@ -322,6 +453,39 @@ class ServerPool(Service):
         return self.queued
 
 
+class ChangingServerPool(ServerPool):
+    """A `ServerPool` whose number of servers changes during the run.
+
+    More servers start waiting patients at once. Fewer let the patients in service finish,
+    and nobody new starts until fewer places are held than the new number (`free` is then
+    below 0). Until then the places still held count as capacity (`tally.places`): a bed
+    closes when its patient leaves it, so utilisation never passes 1.
+    """
+
+    def set_capacity(self, level: int, now: float) -> None:
+        held = self.servers - self.free
+        self.servers = level
+        self.free = level - held
+        places = self.tally.places
+        places.change(max(level, held) - places.count, now)
+        queue = self.queue
+        while self.free > 0 and queue:
+            patient, visit = queue.popleft()
+            if patient.visit != visit:
+                continue  # left the queue already (overflowed)
+            self.free -= 1
+            self.queued -= 1
+            self.tally.queueing.change(-1, now)
+            self.begin(patient, now)
+
+    def free_place(self, now: float) -> None:
+        if self.free < 0:
+            self.free += 1
+            self.tally.places.change(-1, now)
+            return
+        super().free_place(now)
+
+
 class OpenAccess(Service):
     """No capacity: service starts on arrival."""
 
@@ -330,24 +494,24 @@ class OpenAccess(Service):
         self.batched = self.length_of_stay is None
 
     def arrive(self, patient: Patient, now: float) -> None:
-        self.tally.arrivals[self.clock.month] += 1
+        self.tally.arrivals[self.clock.month][patient.group] += 1
         patient.visit += 1
         patient.arrived = now
         self.begin(patient, now)
 
-    def arrive_batch(self, times: np.ndarray, practices: np.ndarray, now: float) -> None:
+    def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         months = self.world.calendar.month_index(times)
-        self._count_arrivals(months)
+        self._count_arrivals(months, groups)
         tally = self.tally
         for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
             tally.starts[month] += count
-        self.depart_batch(times, practices, now)
+        self.depart_batch(times, groups, now)
 
 
 class AppointmentBook(Service):
     """`slots_per_day` appointments a day, given in arrival order at the start of each day.
 
-    The list is three arrays (arrival time, practice, person); `person` is -1 for patients
+    The list is three arrays (arrival time, group, person); `person` is -1 for patients
     who came in a batch and otherwise a key into `people`, for individuals who must keep
     their identity (they hold a place elsewhere while they wait).
     """
@@ -358,7 +522,7 @@ class AppointmentBook(Service):
         super().__init__(world, node, **kwargs)
         self.slots_per_day = slots_per_day
         self.times = np.empty(0)
-        self.practices = np.empty(0, dtype=np.int64)
+        self.groups = np.empty(0, dtype=np.int64)
         self.persons = np.empty(0, dtype=np.int64)
         self.will_overflow = np.empty(0, dtype=bool)
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -366,22 +530,25 @@ class AppointmentBook(Service):
         self.next_person = 0
 
     def arrive(self, patient: Patient, now: float) -> None:
-        self.tally.arrivals[self.clock.month] += 1
+        self.tally.arrivals[self.clock.month][patient.group] += 1
         patient.visit += 1
         patient.arrived = now
         self.start_blocking(patient, now)
         person = self.next_person
         self.next_person += 1
         self.people[person] = patient
-        self.pending.append((np.array([now]), np.array([patient.practice]), np.array([person])))
+        self.pending.append((np.array([now]), np.array([patient.group]), np.array([person])))
 
-    def arrive_batch(self, times: np.ndarray, practices: np.ndarray, now: float) -> None:
-        self._count_arrivals(self.world.calendar.month_index(times))
-        self.pending.append((times, practices, np.full(times.size, -1, dtype=np.int64)))
+    def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
+        self._count_arrivals(self.world.calendar.month_index(times), groups)
+        self.pending.append((times, groups, np.full(times.size, -1, dtype=np.int64)))
 
     def waiting(self, now: float) -> int:
         due = sum(int((times < now).sum()) for times, _, _ in self.pending)
         return self.times.size + due
+
+    def set_capacity(self, level: int, now: float) -> None:
+        self.slots_per_day = level
 
     def clinic(self, now: float) -> None:
         """Today's clinic: add yesterday's arrivals to the list, see the first patients."""
@@ -391,10 +558,10 @@ class AppointmentBook(Service):
         seen = min(self.slots_per_day, self.times.size)
         tally.slots_offered[month] += self.slots_per_day
         tally.slots_used[month] += seen
-        times, practices, persons = self.times[:seen], self.practices[:seen], self.persons[:seen]
-        self.times, self.practices, self.persons = (
+        times, groups, persons = self.times[:seen], self.groups[:seen], self.persons[:seen]
+        self.times, self.groups, self.persons = (
             self.times[seen:],
-            self.practices[seen:],
+            self.groups[seen:],
             self.persons[seen:],
         )
         self.will_overflow = self.will_overflow[seen:]
@@ -406,24 +573,24 @@ class AppointmentBook(Service):
         add_spans(tally.queue_days, self.world.boundaries, times, now)
         if self.overflow_to is not None:
             self._send_on_long_waiters(now)
-        self._see(times, practices, persons, now)
+        self._see(times, groups, persons, now)
 
     def _file_arrivals(self, now: float) -> None:
         if not self.pending:
             return
         times = np.concatenate([batch[0] for batch in self.pending])
-        practices = np.concatenate([batch[1] for batch in self.pending])
+        groups = np.concatenate([batch[1] for batch in self.pending])
         persons = np.concatenate([batch[2] for batch in self.pending])
         due = times < now
-        self.pending = [] if due.all() else [(times[~due], practices[~due], persons[~due])]
+        self.pending = [] if due.all() else [(times[~due], groups[~due], persons[~due])]
         order = np.argsort(times[due], kind="stable")
-        times, practices, persons = times[due][order], practices[due][order], persons[due][order]
+        times, groups, persons = times[due][order], groups[due][order], persons[due][order]
         if self.overflow_draws is not None:
             flags = self.overflow_draws.take(times.size) < self.overflow_share
         else:
             flags = np.zeros(times.size, dtype=bool)
         self.times = np.concatenate([self.times, times])
-        self.practices = np.concatenate([self.practices, practices])
+        self.groups = np.concatenate([self.groups, groups])
         self.persons = np.concatenate([self.persons, persons])
         self.will_overflow = np.concatenate([self.will_overflow, flags])
 
@@ -433,15 +600,15 @@ class AppointmentBook(Service):
             return
         target = self.overflow_to
         assert target is not None
-        times, practices, persons = (
+        times, groups, persons = (
             self.times[leaving],
-            self.practices[leaving],
+            self.groups[leaving],
             self.persons[leaving],
         )
         keep = ~leaving
-        self.times, self.practices, self.persons = (
+        self.times, self.groups, self.persons = (
             self.times[keep],
-            self.practices[keep],
+            self.groups[keep],
             self.persons[keep],
         )
         self.will_overflow = self.will_overflow[keep]
@@ -451,31 +618,29 @@ class AppointmentBook(Service):
             count = int(anonymous.sum())
             self.tally.overflows[self.clock.month] += count
             self.world.count_flows(self.node, target.node, np.full(count, self.clock.month))
-            target.arrive_batch(np.full(count, now), practices[anonymous], now)
+            target.arrive_batch(np.full(count, now), groups[anonymous], now)
         else:
-            for practice in practices[anonymous].tolist():
-                self.overflow(Patient(practice, now), now)
+            for group in groups[anonymous].tolist():
+                self.overflow(Patient(group, now), now)
         for person in persons[~anonymous].tolist():
             self.overflow(self.people.pop(person), now)
 
-    def _see(
-        self, times: np.ndarray, practices: np.ndarray, persons: np.ndarray, now: float
-    ) -> None:
+    def _see(self, times: np.ndarray, groups: np.ndarray, persons: np.ndarray, now: float) -> None:
         anonymous = persons < 0
         if self.length_of_stay is None:
-            self.depart_batch(np.full(int(anonymous.sum()), now), practices[anonymous], now)
+            self.depart_batch(np.full(int(anonymous.sum()), now), groups[anonymous], now)
         else:
-            for practice in practices[anonymous].tolist():
-                patient = Patient(practice, now)
+            for group in groups[anonymous].tolist():
+                patient = Patient(group, now)
                 patient.started = now
-                self.tally.occupying[practice].change(1, now)
+                self.tally.occupying[group].change(1, now)
                 self.later(self.length_of_stay.next(), self._stay_over, patient)
         for person in persons[~anonymous].tolist():
             patient = self.people.pop(person)
             if patient.holder is not None:
                 self.let_go_of_holder(patient, now)
             patient.started = now
-            self.tally.occupying[patient.practice].change(1, now)
+            self.tally.occupying[patient.group].change(1, now)
             if self.length_of_stay is None:
                 self.finish(patient, now)
             else:

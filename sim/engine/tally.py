@@ -63,29 +63,35 @@ def add_spans(areas: list[float], boundaries: np.ndarray, starts: np.ndarray, en
 
 
 class ProviderTally:
-    """What one provider counts: activity, waits, occupancy and queue, month by month."""
+    """What one provider counts: activity, waits, occupancy and queue, month by month.
 
-    def __init__(self, clock: Clock, practices: int) -> None:
+    Counts kept per patient group (registered practice and cohort) are lists indexed by
+    month, then group."""
+
+    def __init__(self, clock: Clock, groups: int) -> None:
         slots = clock.spare + 1
         self.clock = clock
-        self.arrivals = [0] * slots
+        self.arrivals = [[0] * groups for _ in range(slots)]
         self.completions = [0] * slots
         self.overflows = [0] * slots
         self.starts = [0] * slots
         self.wait_days = [0.0] * slots
-        self.excess_days = [[0.0] * practices for _ in range(slots)]
+        self.excess_days = [[0.0] * groups for _ in range(slots)]
         self.stay_days = [0.0] * slots
         self.slots_offered = [0] * slots
         self.slots_used = [0] * slots
         self.queue_days = [0.0] * slots
-        self.occupying = [Level(clock) for _ in range(practices)]
-        """Places held, by the registered practice of the patient holding them."""
+        self.occupying = [Level(clock) for _ in range(groups)]
+        """Places held, by the group of the patient holding them."""
         self.queueing = Level(clock)
         self.delayed = Level(clock)
         self.blocked = Level(clock)
+        self.places = Level(clock)
+        """Places offered (servers; more while closing places are still held): 0 where the
+        provider has no servers."""
         self.positive_waits: list[float] = []
         self.wait_batches: list[np.ndarray] = []
-        self.practice_activity = [[0] * practices for _ in range(slots)]
+        self.group_activity = [[0] * groups for _ in range(slots)]
 
     @property
     def occupied(self) -> int:

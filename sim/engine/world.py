@@ -19,10 +19,27 @@ from sim.engine.calendar import Calendar
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
 from sim.engine.inputs import drawn_inputs, realise
 from sim.engine.record import RunRecord
-from sim.engine.services import AppointmentBook, OpenAccess, Route, ServerPool, Service
+from sim.engine.services import (
+    AppointmentBook,
+    ChangingServerPool,
+    OpenAccess,
+    Route,
+    RouteTable,
+    ServerPool,
+    Service,
+)
 from sim.engine.streams import Draws, stream_generator
 from sim.engine.tally import Clock
-from sim.scenario.model import DAYS_PER_YEAR, UNNAMED_EXIT, DemandStream, Provider, Scenario
+from sim.engine.timeline import ElasticDemand, Opening, capacity_steps, daily_factors
+from sim.scenario.model import (
+    DAYS_PER_YEAR,
+    NO_COHORT,
+    UNNAMED_EXIT,
+    DemandStream,
+    Pathway,
+    Provider,
+    Scenario,
+)
 
 
 class Wake:
@@ -47,16 +64,16 @@ class ArrivalFeed:
     per stream rather than the whole day's: a smaller heap keeps each push and pop cheap
     as volume grows."""
 
-    __slots__ = ("entry", "following", "node", "practices", "times", "world")
+    __slots__ = ("entry", "following", "groups", "node", "times", "world")
 
     def __init__(
-        self, world: World, entry: Service, node: int, times: list[float], practices: list[int]
+        self, world: World, entry: Service, node: int, times: list[float], groups: list[int]
     ) -> None:
         self.world = world
         self.entry = entry
         self.node = node
         self.times = times
-        self.practices = practices
+        self.groups = groups
         self.following = 0
 
     def start(self, now: float) -> None:
@@ -65,11 +82,74 @@ class ArrivalFeed:
     def arrive(self, event: Any) -> None:
         index = self.following
         now = self.world.env.now
-        self.entry.arrive_external(self.practices[index], self.node, now)
+        self.entry.arrive_external(self.groups[index], self.node, now)
         index += 1
         self.following = index
         if index < len(self.times):
             self.world.later(self.times[index] - now, self.arrive, None)
+
+
+class DemandPlan:
+    """One demand stream as the engine draws it each day."""
+
+    __slots__ = (
+        "accepts",
+        "by_practice",
+        "elastic",
+        "entry",
+        "factors",
+        "node",
+        "offset",
+        "opening",
+        "rates",
+        "rng",
+        "shares",
+        "stream",
+    )
+
+    def __init__(self, world: World, stream: DemandStream) -> None:
+        scenario = world.scenario
+        practices = scenario.registered_practices
+        sizes = np.asarray([p.list_size for p in practices], dtype=float)
+        if stream.per_1000_per_year is not None:
+            multipliers = np.asarray(
+                [
+                    p.referral_multiplier if stream.uses_referral_multiplier else 1.0
+                    for p in practices
+                ]
+            )
+            self.rates = stream.per_1000_per_year * sizes * multipliers / 1000.0 / DAYS_PER_YEAR
+            self.by_practice = True
+        else:
+            assert stream.per_day is not None
+            self.rates = np.asarray([stream.per_day])
+            self.by_practice = False
+        self.stream = stream
+        self.shares = sizes / sizes.sum()
+        self.rng = stream_generator(world.seed, world.replication, f"arrivals/{stream.id}")
+        self.entry = world.services[world.node_index[stream.enters]]
+        self.node = world.node_index[stream.id]
+        # A patient's group is its practice within its cohort's block of groups.
+        self.offset = world.cohort_ids.index(stream.cohort) * world.practices
+        self.factors = daily_factors(scenario, stream, world.calendar)
+        self.elastic = (
+            world.elastic_demand(stream.enters) if stream.elasticity is not None else None
+        )
+        entered = scenario.provider(stream.enters)
+        self.opening = Opening(entered, world.calendar) if entered.opens is not None else None
+        self.accepts = (
+            world.draws(f"opening/{stream.id}", uniform_sampler)
+            if self.opening is not None
+            else None
+        )
+
+    def factor(self, day: int) -> float:
+        """Today's multiplier beyond seasonality: shocks, growth and elasticity."""
+        factor = 1.0 if self.factors is None else float(self.factors[day])
+        if self.elastic is not None:
+            assert self.stream.elasticity is not None
+            factor *= self.elastic.multiplier(self.stream.elasticity)
+        return factor
 
 
 class World:
@@ -87,6 +167,8 @@ class World:
         self.clock = Clock(self.calendar.months)
         self.practice_ids = tuple(p.id for p in scenario.registered_practices)
         self.practices = len(self.practice_ids)
+        self.cohort_ids = scenario.patient_cohorts
+        self.groups = self.practices * len(self.cohort_ids)
         self.provider_ids = tuple(p.id for p in scenario.providers)
         self.exit_ids = (*scenario.exits, UNNAMED_EXIT)
         self.demand_ids = tuple(d.id for d in scenario.demand)
@@ -97,10 +179,12 @@ class World:
         self.flows = [0] * (self.nodes * self.nodes)
         # Wake gives step() all it reads of an Event; schedule() is typed for Event only.
         self._schedule = cast(Callable[[Any, int, float], None], self.env.schedule)
+        self.capacity_changes: list[tuple[Service, list[tuple[float, int]]]] = []
         self.services = [
             self._service(provider, i) for i, provider in enumerate(scenario.providers)
         ]
         self._connect()
+        self.elastic: dict[str, ElasticDemand] = {}
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
         self.snapshot_start: dict[str, np.ndarray] = {}
 
@@ -122,40 +206,95 @@ class World:
         capacity = provider.capacity
         if capacity is None:
             return OpenAccess(self, node, **options)
+        if not capacity.changes and provider.opens is None:
+            if capacity.servers is not None:
+                return ServerPool(self, node, capacity.servers, **options)
+            assert capacity.slots_per_day is not None
+            return AppointmentBook(self, node, capacity.slots_per_day, **options)
+        (_, level), *later = capacity_steps(provider, self.calendar)
+        service: Service
         if capacity.servers is not None:
-            return ServerPool(self, node, capacity.servers, **options)
-        assert capacity.slots_per_day is not None
-        return AppointmentBook(self, node, capacity.slots_per_day, **options)
+            service = ChangingServerPool(self, node, level, **options)
+        else:
+            service = AppointmentBook(self, node, level, **options)
+        self.capacity_changes.append((service, later))
+        return service
 
     def _connect(self) -> None:
         """Routes after service, and overflow targets, now that every service exists."""
         by_id = dict(zip(self.provider_ids, self.services, strict=True))
         for provider, service in zip(self.scenario.providers, self.services, strict=True):
-            pathways = [p for p in self.scenario.pathways if p.from_ == provider.id]
-            shares = [p.share for p in pathways]
-            for pathway in pathways:
-                delay = (
-                    self.draws(f"delay/{pathway.from_}->{pathway.to}", sampler(pathway.delay))
-                    if pathway.delay is not None
-                    else None
+            table = self._route_table(provider.id, None, by_id)
+            service.routes = table.routes
+            service.route_draws = table.draws
+            own = {
+                cohort: self._route_table(provider.id, cohort, by_id)
+                for cohort in self.cohort_ids[1:]
+                if any(
+                    p.from_ == provider.id and p.cohort == cohort for p in self.scenario.pathways
                 )
-                service.routes.append(
-                    Route(self.node_index[pathway.to], by_id.get(pathway.to), delay)
+            }
+            if own or table.opens_later:
+                tables = [own.get(cohort, table) for cohort in self.cohort_ids]
+                service.use_tables(
+                    [tables[group // self.practices] for group in range(self.groups)]
                 )
-            remainder = 1.0 - sum(shares)
-            if remainder > 1e-12 or not pathways:
-                service.routes.append(Route(self.node_index[UNNAMED_EXIT], None, None))
-                shares.append(max(remainder, 0.0))
-            probabilities = np.asarray(shares) / sum(shares)
-            service.route_draws = self.draws(
-                f"routing/{provider.id}", choice_sampler(probabilities)
-            )
             waiting = provider.waiting
             if waiting is not None and waiting.then is not None and waiting.max_days is not None:
                 service.overflow_to = by_id[waiting.then]
                 service.overflow_after = waiting.max_days
                 service.overflow_share = waiting.share
                 service.overflow_draws = self.draws(f"overflow/{provider.id}", uniform_sampler)
+
+    def _route_table(
+        self, provider_id: str, cohort: str | None, by_id: dict[str, Service]
+    ) -> RouteTable:
+        """The ways on from a provider for patients of `cohort` (None: everyone without a
+        table of their own). Stream names leave a scenario without cohorts or openings
+        drawing exactly as before."""
+        pathways = self.scenario.pathways_from(provider_id, cohort)
+        routes: list[Route] = []
+        shares = [p.share for p in pathways]
+        for pathway in pathways:
+            delay = (
+                self.draws(f"delay/{pathway.name}", sampler(pathway.delay))
+                if pathway.delay is not None
+                else None
+            )
+            routes.append(Route(self.node_index[pathway.to], by_id.get(pathway.to), delay))
+        remainder = 1.0 - sum(shares)
+        if remainder > 1e-12 or not pathways:
+            routes.append(Route(self.node_index[UNNAMED_EXIT], None, None))
+            shares.append(max(remainder, 0.0))
+        probabilities = np.asarray(shares) / sum(shares)
+        suffix = "" if cohort is None else f"@{cohort}"
+        draws = self.draws(f"routing/{provider_id}{suffix}", choice_sampler(probabilities))
+        openings = [self._opening(pathway) for pathway in pathways]
+        openings += [None] * (len(routes) - len(pathways))
+        accepts = [
+            None if opening is None else self.draws(f"opening/{pathway.name}", uniform_sampler)
+            for pathway, opening in zip(pathways, openings, strict=False)
+        ]
+        redirects = [
+            None if opening is None else self.draws(f"redirect/{pathway.name}", uniform_sampler)
+            for pathway, opening in zip(pathways, openings, strict=False)
+        ]
+        accepts += [None] * (len(routes) - len(pathways))
+        redirects += [None] * (len(routes) - len(pathways))
+        return RouteTable(routes, probabilities, draws, openings, accepts, redirects)
+
+    def _opening(self, pathway: Pathway) -> Opening | None:
+        if pathway.to not in self.provider_ids:
+            return None
+        target = self.scenario.provider(pathway.to)
+        return Opening(target, self.calendar) if target.opens is not None else None
+
+    def elastic_demand(self, provider_id: str) -> ElasticDemand:
+        """The trailing mean wait at a provider, shared by every elastic stream entering it."""
+        if provider_id not in self.elastic:
+            tally = self.services[self.node_index[provider_id]].tally
+            self.elastic[provider_id] = ElasticDemand(tally)
+        return self.elastic[provider_id]
 
     # --- scheduling -------------------------------------------------------------------------
 
@@ -181,8 +320,12 @@ class World:
         calendar = self.calendar
         for month, boundary in enumerate(calendar.boundaries[:-1]):
             self._urgent_at(boundary, self._month_turn_callback(month))
-        demand = [self._demand_plan(stream) for stream in self.scenario.demand]
-        self._demand = demand
+        # Capacity changes at the start of their day, before its clinic and its patients.
+        for service, steps in self.capacity_changes:
+            for time, level in steps:
+                self._urgent_at(time, self._capacity_callback(service, level))
+        self._demand = [DemandPlan(self, stream) for stream in self.scenario.demand]
+        self._elastic = list(self.elastic.values())
         self.later(0.0, self._new_day, None)
         # Events at the horizon itself belong to the period after it, and are not run.
         self.env.run(until=calendar.horizon)
@@ -197,58 +340,50 @@ class World:
 
         return turn
 
-    def _demand_plan(self, stream: DemandStream) -> tuple[Any, ...]:
-        practices = self.scenario.registered_practices
-        sizes = np.asarray([p.list_size for p in practices], dtype=float)
-        if stream.per_1000_per_year is not None:
-            multipliers = np.asarray(
-                [
-                    p.referral_multiplier if stream.uses_referral_multiplier else 1.0
-                    for p in practices
-                ]
-            )
-            rates = stream.per_1000_per_year * sizes * multipliers / 1000.0 / DAYS_PER_YEAR
-            by_practice = True
-        else:
-            assert stream.per_day is not None
-            rates = np.asarray([stream.per_day])
-            by_practice = False
-        rng = stream_generator(self.seed, self.replication, f"arrivals/{stream.id}")
-        entry = self.services[self.node_index[stream.enters]]
-        return (
-            stream,
-            rates,
-            by_practice,
-            sizes / sizes.sum(),
-            rng,
-            entry,
-            self.node_index[stream.id],
-        )
+    def _capacity_callback(self, service: Service, level: int) -> Callable[[Any], None]:
+        def change(event: Any) -> None:
+            service.set_capacity(level, self.env.now)
+
+        return change
 
     def _new_day(self, event: Any) -> None:
         now = self.env.now
         day = round(now)
         for book in self.books:
             book.clinic(now)
+        for elastic in self._elastic:
+            elastic.new_day()
         month_of_year = self.calendar.month_of_year(day)
-        for stream, rates, by_practice, shares, rng, entry, node in self._demand:
-            season = stream.month_multiplier(month_of_year)
-            counts = rng.poisson(rates * season)
+        for plan in self._demand:
+            rates, rng = plan.rates, plan.rng
+            season = plan.stream.month_multiplier(month_of_year)
+            factor = plan.factor(day)
+            counts = rng.poisson(rates * season if factor == 1.0 else rates * (season * factor))
             total = int(counts.sum())
             if total == 0:
                 continue
-            if by_practice:
-                practices = np.repeat(np.arange(counts.size), counts)
+            if plan.by_practice:
+                groups = np.repeat(np.arange(counts.size), counts)
             else:
-                practices = rng.choice(shares.size, size=total, p=shares)
+                groups = rng.choice(plan.shares.size, size=total, p=plan.shares)
             times = now + rng.random(total)
             order = np.argsort(times, kind="stable")
-            times, practices = times[order], practices[order]
+            times, groups = times[order], groups[order]
+            if plan.offset:
+                groups = groups + plan.offset
+            if plan.opening is not None:
+                # Thinned by draws of their own, so the stream's arrivals draw as if always open.
+                assert plan.accepts is not None
+                taken = plan.accepts.take(total) < plan.opening.share(times)
+                times, groups = times[taken], groups[taken]
+                if times.size == 0:
+                    continue
+            entry = plan.entry
             if entry.batched and not entry.in_place:
-                self.count_flows(node, entry.node, self.calendar.month_index(times))
-                entry.arrive_batch(times, practices, now)
+                self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
+                entry.arrive_batch(times, groups, now)
             else:
-                ArrivalFeed(self, entry, node, times.tolist(), practices.tolist()).start(now)
+                ArrivalFeed(self, entry, plan.node, times.tolist(), groups.tolist()).start(now)
         if day + 1 < self.calendar.horizon:
             self.later(1.0, self._new_day, None)
 
@@ -271,12 +406,16 @@ class World:
         def per_month(values: Callable[[Any], list[float] | list[int]]) -> np.ndarray:
             return np.asarray([values(t)[:months] for t in tallies], dtype=float)
 
-        def per_practice_month(values: Callable[[Any], list[list[float]]]) -> np.ndarray:
-            """provider x month x practice, from per-practice lists of monthly values."""
+        def per_group_month(values: Callable[[Any], list[list[float]]]) -> np.ndarray:
+            """provider x month x group, from per-group lists of monthly values."""
             return np.asarray([values(t) for t in tallies], dtype=float)[:, :, :months].transpose(
                 0, 2, 1
             )
 
+        arrivals = np.asarray([t.arrivals[:months] for t in tallies], dtype=float)
+        activity = np.asarray([t.group_activity[:months] for t in tallies], dtype=float)
+        occupancy = per_group_month(lambda t: [level.areas for level in t.occupying])
+        excess = per_group_month(lambda t: _by_month(t.excess_days))
         queue_days = per_month(lambda t: t.queue_days) + per_month(lambda t: t.queueing.areas)
         servers = np.asarray(
             [
@@ -285,6 +424,8 @@ class World:
             ],
             dtype=float,
         )
+        place_days = per_month(lambda t: t.places.areas)
+        place_days[np.isnan(servers)] = np.nan
         p95 = np.asarray(
             [
                 float(np.percentile(w, 95)) if (w := t.waits_in_period()).size else np.nan
@@ -292,6 +433,7 @@ class World:
             ]
         )
         start = self.snapshot_start
+        cohort_names = tuple(NO_COHORT if c is None else c for c in self.cohort_ids)
         return RunRecord(
             replication=self.replication,
             seed=self.seed,
@@ -302,19 +444,18 @@ class World:
             demand=self.demand_ids,
             practices=self.practice_ids,
             servers=servers,
-            arrivals=per_month(lambda t: t.arrivals),
+            server_days=place_days,
+            arrivals=arrivals.sum(axis=2),
             completions=per_month(lambda t: t.completions),
             overflows=per_month(lambda t: t.overflows),
             starts=per_month(lambda t: t.starts),
             wait_days=per_month(lambda t: t.wait_days),
-            occupancy_days=per_practice_month(lambda t: [level.areas for level in t.occupying]).sum(
-                axis=2
-            ),
+            occupancy_days=occupancy.sum(axis=2),
             queue_days=queue_days,
             delay_days=per_month(lambda t: t.delayed.areas),
             blocked_days=per_month(lambda t: t.blocked.areas),
             stay_days=per_month(lambda t: t.stay_days),
-            excess_days=per_practice_month(lambda t: _by_month(t.excess_days)).sum(axis=2),
+            excess_days=excess.sum(axis=2),
             slots_offered=per_month(lambda t: t.slots_offered),
             slots_used=per_month(lambda t: t.slots_used),
             p95_wait_days=p95,
@@ -325,18 +466,34 @@ class World:
             occupying_end=end["occupying"],
             blocked_end=end["blocked"],
             flows=np.asarray(self.flows, dtype=float).reshape(self.nodes, self.nodes),
-            practice_activity=np.asarray(
-                [t.practice_activity[:months] for t in tallies], dtype=float
-            ),
-            practice_occupancy_days=per_practice_month(
-                lambda t: [level.areas for level in t.occupying]
-            ),
-            practice_excess_days=per_practice_month(lambda t: _by_month(t.excess_days)),
+            practice_activity=self._by_practice(activity),
+            practice_occupancy_days=self._by_practice(occupancy),
+            practice_excess_days=self._by_practice(excess),
+            cohorts=cohort_names if len(cohort_names) > 1 else (),
+            cohort_arrivals=self._by_cohort(arrivals),
+            cohort_activity=self._by_cohort(activity),
+            cohort_occupancy_days=self._by_cohort(occupancy),
+            cohort_excess_days=self._by_cohort(excess),
         )
+
+    def _by_practice(self, values: np.ndarray) -> np.ndarray:
+        """provider x month x group folded to provider x month x practice."""
+        if len(self.cohort_ids) == 1:
+            return values
+        shape = (*values.shape[:2], len(self.cohort_ids), self.practices)
+        return values.reshape(shape).sum(axis=2)
+
+    def _by_cohort(self, values: np.ndarray) -> np.ndarray:
+        """provider x month x group folded to provider x month x cohort; empty (no cohort
+        axis) for a scenario without cohorts."""
+        if len(self.cohort_ids) == 1:
+            return np.zeros((*values.shape[:2], 0))
+        shape = (*values.shape[:2], len(self.cohort_ids), self.practices)
+        return values.reshape(shape).sum(axis=3)
 
 
 def _by_month(rows: list[list[float]]) -> list[list[float]]:
-    """month x practice lists as practice x month, the shape per_practice_month reads."""
+    """month x group lists as group x month, the shape per_group_month reads."""
     return [list(column) for column in zip(*rows, strict=True)]
 
 

@@ -48,22 +48,7 @@ def input_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
         "Providers": pd.DataFrame([_provider(provider) for provider in scenario.providers]),
         "Prices": pd.DataFrame([_price(provider) for provider in scenario.providers]),
         "Contracts": pd.DataFrame([_contract(provider) for provider in scenario.providers]),
-        "Pathways": pd.DataFrame(
-            [
-                {
-                    "from": pathway.from_,
-                    "to": pathway.to,
-                    "share": number(pathway.share),
-                    "delay": duration_words(pathway.delay) if pathway.delay else "none",
-                    "source": _joined(
-                        ("", pathway.source),
-                        ("delay", pathway.delay.source if pathway.delay else None),
-                    ),
-                }
-                for pathway in scenario.pathways
-            ],
-            columns=["from", "to", "share", "delay", "source"],
-        ),
+        "Pathways": _pathways(scenario),
     }
     if scenario.uncertain:
         tables["Uncertain inputs"] = pd.DataFrame(
@@ -210,6 +195,28 @@ def _budget(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(
         [{"annual": money(budget.annual_gbp), "phasing": phasing, "source": budget.source or ""}]
     )
+
+
+def _pathways(scenario: Scenario) -> pd.DataFrame:
+    """One row per pathway; a `cohort` column only when some pathway is a cohort's own."""
+    with_cohorts = any(pathway.cohort is not None for pathway in scenario.pathways)
+    columns = ["from", "to", *(["cohort"] if with_cohorts else []), "share", "delay", "source"]
+    rows = []
+    for pathway in scenario.pathways:
+        row = {
+            "from": pathway.from_,
+            "to": pathway.to,
+            "share": number(pathway.share),
+            "delay": duration_words(pathway.delay) if pathway.delay else "none",
+            "source": _joined(
+                ("", pathway.source),
+                ("delay", pathway.delay.source if pathway.delay else None),
+            ),
+        }
+        if with_cohorts:
+            row["cohort"] = pathway.cohort or "everyone else"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _demand(stream: DemandStream) -> dict[str, str]:

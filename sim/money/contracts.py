@@ -12,11 +12,17 @@ Volumes are phased like the instalments (a twelfth a whole month) and settled mo
 month on the activity to date, as a finance lead accrues them, so the year-end total
 equals the annual reconciliation. Who carries the risk shows in the numbers: under a
 block the provider bears the cost of extra activity, under activity the commissioner.
+
+A run longer than a year settles each financial year on its own: the twelve calendar
+months from the run's start month (April to March for a run starting in April), then the
+next twelve. Activity to date, volumes phased to date and the average unit cost start
+again each year, as a new year's contract does.
 """
 
 from __future__ import annotations
 
 import calendar as months_of_year
+import itertools
 
 import numpy as np
 
@@ -37,6 +43,32 @@ def month_coverage(record: RunRecord) -> np.ndarray:
         year, month = (int(part) for part in label.split("-"))
         lengths.append(months_of_year.monthrange(year, month)[1])
     return record.month_days / np.asarray(lengths, dtype=float)
+
+
+def money_years(months: tuple[str, ...]) -> np.ndarray:
+    """Financial year of each month label (YYYY-MM), 0 for the run's first: years are the
+    twelve calendar months from the first month's."""
+    first_year, first_month = (int(part) for part in months[0].split("-"))
+    index = []
+    for label in months:
+        year, month = (int(part) for part in label.split("-"))
+        index.append((year * 12 + month - first_year * 12 - first_month) // 12)
+    return np.asarray(index, dtype=np.int64)
+
+
+def year_slices(months: tuple[str, ...]) -> list[slice]:
+    """The months of each financial year of the run, in order, as slices."""
+    years = money_years(months)
+    edges = [0, *(np.flatnonzero(np.diff(years)) + 1).tolist(), len(years)]
+    return [slice(start, end) for start, end in itertools.pairwise(edges)]
+
+
+def cumulative_by_year(values: np.ndarray, months: tuple[str, ...]) -> np.ndarray:
+    """Cumulative sums along the last axis (months) that start again each financial year."""
+    totals = np.empty_like(values, dtype=float)
+    for year in year_slices(months):
+        totals[..., year] = np.cumsum(values[..., year], axis=-1)
+    return totals
 
 
 def _average_unit_cost(cumulative_cost: np.ndarray, cumulative_activity: np.ndarray) -> np.ndarray:
@@ -80,12 +112,19 @@ def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.
     scenario = realise(scenario, record.replication, record.seed)
     paid = cost.copy()
     coverage = month_coverage(record)
+    years = year_slices(record.months)
     for i, provider in enumerate(scenario.providers):
         contract = provider.contract
         if isinstance(contract, BlockContract):
             paid[i] = contract.annual_gbp / 12.0 * coverage
         elif isinstance(contract, CostAndVolumeContract):
-            paid[i] = cost_and_volume_paid(contract, cost[i], record.completions[i], coverage)
+            for year in years:
+                paid[i, year] = cost_and_volume_paid(
+                    contract, cost[i, year], record.completions[i, year], coverage[year]
+                )
         elif isinstance(contract, MarginalRateContract):
-            paid[i] = marginal_rate_paid(contract, cost[i], record.completions[i], coverage)
+            for year in years:
+                paid[i, year] = marginal_rate_paid(
+                    contract, cost[i, year], record.completions[i, year], coverage[year]
+                )
     return paid

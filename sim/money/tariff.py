@@ -40,3 +40,17 @@ def practice_cost(record: RunRecord, scenario: Scenario) -> np.ndarray:
 def monthly_cost(record: RunRecord, scenario: Scenario) -> np.ndarray:
     """Provider x month cost in pounds (the practices' costs added up)."""
     return practice_cost(record, scenario).sum(axis=2)
+
+
+def cohort_cost(record: RunRecord, scenario: Scenario) -> np.ndarray:
+    """Provider x month x cohort cost in pounds (empty cohort axis without cohorts)."""
+    scenario = realise(scenario, record.replication, record.seed)
+    cost = np.zeros_like(record.cohort_activity)
+    for i, provider in enumerate(scenario.providers):
+        per_completion, per_excess_day, per_day = unit_prices(provider)
+        cost[i] = (
+            per_completion * record.cohort_activity[i]
+            + per_excess_day * record.cohort_excess_days[i]
+            + per_day * record.cohort_occupancy_days[i]
+        )
+    return cost

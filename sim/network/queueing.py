@@ -326,6 +326,19 @@ def jackson_for_scenario(
     for stream in scenario.demand:
         if stream.seasonality is not None:
             raise ValueError(f"demand {stream.id!r} has seasonality: not a Jackson network")
+        for feature in ("shocks", "elasticity", "growth_per_year"):
+            if getattr(stream, feature):
+                raise ValueError(f"demand {stream.id!r} has {feature}: not a Jackson network")
+    if any(pathway.cohort is not None for pathway in scenario.pathways):
+        raise ValueError("cohorts have their own pathways: not one Jackson network")
+    for cohort in scenario.cohorts:
+        if cohort.growth_per_year:
+            raise ValueError(f"cohort {cohort.id!r} grows: not a Jackson network")
+    for provider in scenario.providers:
+        if provider.opens is not None:
+            raise ValueError(f"provider {provider.id!r} opens part-way: not a Jackson network")
+        if provider.capacity is not None and provider.capacity.changes:
+            raise ValueError(f"provider {provider.id!r} changes capacity: not a Jackson network")
     service_rates: dict[str, float] = {}
     servers: dict[str, int | None] = {}
     for provider in scenario.providers:

@@ -1,9 +1,12 @@
 """Traffic equations: the mean arrival rate and offered load at every provider.
 
 Arrivals at a provider are its outside demand plus the shares its upstream providers send
-on: lambda = lambda0 + P^T lambda, with P the pathway shares between providers. Overflow
-from a waiting list is left out: how many patients wait too long depends on the queue,
-which is what the simulation is for. These figures are for checking a scenario before it
+on: lambda = lambda0 + P^T lambda, with P the pathway shares between providers (solved
+for each cohort on its own routes and added up). Overflow from a waiting list is left
+out: how many patients wait too long depends on the queue, which is what the simulation
+is for. So are the things that vary in time (capacity changes, openings, shocks, demand
+elasticity and growth): the figures are for the first year's demand and each provider's
+own capacity. These figures are for checking a scenario before it
 runs (and for checking the engine against theory), not a substitute for running it.
 """
 
@@ -67,34 +70,48 @@ def arrival_rates(scenario: Scenario, month_of_year: int | None = None) -> dict[
     the equations have no solution (patients going round a loop they can never leave).
     """
     index = {provider.id: i for i, provider in enumerate(scenario.providers)}
-    outside = np.zeros(len(index))
     for stream in scenario.demand:
         if stream.enters not in index:
             raise ValueError(f"demand {stream.id} enters '{stream.enters}', not a provider")
-        outside[index[stream.enters]] += demand_rate_per_day(scenario, stream, month_of_year)
-    routing = np.zeros((len(index), len(index)))
     for pathway in scenario.pathways:
         if pathway.from_ not in index:
-            raise ValueError(f"pathway {pathway.from_}->{pathway.to} starts at no provider")
-        if pathway.to in index:
-            routing[index[pathway.from_], index[pathway.to]] += pathway.share
-    try:
-        rates = np.linalg.solve(np.eye(len(index)) - routing.T, outside)
-    except np.linalg.LinAlgError:
-        raise ValueError(
-            "the traffic equations have no solution: some patients can never leave the system"
-        ) from None
+            raise ValueError(f"pathway {pathway.name} starts at no provider")
+    rates = np.zeros(len(index))
+    for cohort in scenario.patient_cohorts:
+        rates = rates + _cohort_rates(scenario, index, cohort, month_of_year)
     # Round-off can leave a provider nobody reaches a hair below zero.
     return {provider_id: max(float(rates[i]), 0.0) for provider_id, i in index.items()}
 
 
+def _cohort_rates(
+    scenario: Scenario, index: dict[str, int], cohort: str | None, month_of_year: int | None
+) -> np.ndarray:
+    """Arrivals per day at each provider of the patients of one cohort (None: no cohort)."""
+    outside = np.zeros(len(index))
+    for stream in scenario.demand:
+        if stream.cohort == cohort:
+            outside[index[stream.enters]] += demand_rate_per_day(scenario, stream, month_of_year)
+    routing = np.zeros((len(index), len(index)))
+    for provider_id in index:
+        for pathway in scenario.pathways_from(provider_id, cohort):
+            if pathway.to in index:
+                routing[index[pathway.from_], index[pathway.to]] += pathway.share
+    try:
+        return np.linalg.solve(np.eye(len(index)) - routing.T, outside)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "the traffic equations have no solution: some patients can never leave the system"
+        ) from None
+
+
 def service_days(scenario: Scenario, provider: Provider) -> float:
-    """Mean days a patient holds a place: length of stay plus any transition delay after it."""
+    """Mean days a patient holds a place: length of stay plus any transition delay after it
+    (for patients without a cohort's own pathways)."""
     stay = provider.length_of_stay.mean if provider.length_of_stay is not None else 0.0
     delays = sum(
         pathway.share * pathway.delay.mean
-        for pathway in scenario.pathways
-        if pathway.from_ == provider.id and pathway.delay is not None
+        for pathway in scenario.pathways_from(provider.id)
+        if pathway.delay is not None
     )
     return stay + delays
 

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import RunRecord
-from sim.money.budget import budget_table, chance_of_overspend, spend
+from sim.money.budget import budget_table, chance_of_overspend, financial_years, spend
 from sim.money.pooling import pooling_table
 from sim.money.practices import practice_providers_table, practices_table
 from sim.money.viability import viability_table
 from sim.results.replicate import Progress, replicate
-from sim.results.tables import flows_table, monthly_table, providers_table
+from sim.results.tables import cohorts_table, flows_table, monthly_table, providers_table
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
@@ -33,8 +33,10 @@ OUTPUT_FILES = (
     "practices.csv",
     "practice_providers.csv",
     "pooling.csv",
+    "cohorts.csv",
     "summary.json",
 )
+"""Every file a run can write; `cohorts.csv` only for a scenario with cohorts."""
 VERSIONED = ("knockon", "simpy", "numpy", "pandas", "networkx", "pydantic", "scipy")
 
 
@@ -51,6 +53,8 @@ class RunResult:
     practice_providers: pd.DataFrame = field(repr=False)
     pooling: pd.DataFrame = field(repr=False)
     summary: dict[str, Any]
+    cohorts: pd.DataFrame | None = field(default=None, repr=False)
+    """Cohort x provider activity; None for a scenario without cohorts."""
 
     def files(self) -> dict[str, str]:
         """Every output file's name and text: what `write` saves and the app downloads."""
@@ -64,6 +68,8 @@ class RunResult:
             "practice_providers.csv": self.practice_providers,
             "pooling.csv": self.pooling,
         }
+        if self.cohorts is not None:
+            tables["cohorts.csv"] = self.cohorts
         texts = {name: table.to_csv(index=False) for name, table in tables.items()}
         texts["summary.json"] = json.dumps(self.summary, indent=2) + "\n"
         return texts
@@ -152,6 +158,7 @@ def run_scenario(
             "paid_gbp_p90": float(np.percentile(yearly, 90)),
         },
         "uncertain_inputs": _uncertain_inputs(records, scenario),
+        **_years(records, scenario),
         "versions": versions(),
         "run_seconds": round(time.perf_counter() - began, 3),
     }
@@ -167,7 +174,15 @@ def run_scenario(
         practice_providers=practice_providers_table(records, scenario),
         pooling=pooling_table(records, scenario),
         summary=summary,
+        cohorts=cohorts_table(records, scenario),
     )
+
+
+def _years(records: list[RunRecord], scenario: Scenario) -> dict[str, Any]:
+    """For a run of more than one financial year, each year's plan, spend and chance of
+    overspending (the totals are for the whole period)."""
+    years = financial_years(records, scenario)
+    return {"financial_years": years} if len(years) > 1 else {}
 
 
 def _uncertain_inputs(records: list[RunRecord], scenario: Scenario) -> list[dict[str, Any]]:

@@ -16,9 +16,9 @@ from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.metric_names import PROVIDER_METRICS
 from sim.money.budget import forecast_outturn, monthly_plan
-from sim.money.contracts import monthly_paid
-from sim.money.tariff import monthly_cost
-from sim.scenario.model import Scenario
+from sim.money.contracts import cumulative_by_year, monthly_paid
+from sim.money.tariff import cohort_cost, monthly_cost
+from sim.scenario.model import NO_COHORT, Scenario
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -32,9 +32,11 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
     """Per-provider values of one replication, keyed by metric."""
     days = record.period_days
     cost = monthly_cost(record, scenario)
+    # Place-days offered: servers x days, unless capacity changes or the provider opens late.
+    place_days = np.nan_to_num(record.server_days, nan=1.0).sum(axis=1)
     utilisation = np.where(
         ~np.isnan(record.servers),
-        record.occupancy_days.sum(axis=1) / (np.nan_to_num(record.servers, nan=1.0) * days),
+        _ratio(record.occupancy_days.sum(axis=1), place_days),
         _ratio(record.slots_used.sum(axis=1), record.slots_offered.sum(axis=1)),
     )
     return {
@@ -112,7 +114,8 @@ def flows_table(records: Sequence[RunRecord]) -> pd.DataFrame:
 
 def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
     """Month x provider activity, cost and payment, then an `all` row per month with the
-    cumulative spend against the budget."""
+    cumulative spend against the budget. Cumulative figures are for the financial year to
+    date (they start again each year of a longer run)."""
     first = records[0]
     providers, months = first.providers, first.months
     activity = np.stack([r.completions for r in records])
@@ -137,7 +140,7 @@ def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFr
             "activity": provider_rows(activity),
             "cost_gbp": provider_rows(cost),
             "paid_gbp": provider_rows(paid),
-            "cumulative_paid_gbp": provider_rows(np.cumsum(paid, axis=2)),
+            "cumulative_paid_gbp": provider_rows(cumulative_by_year(paid, months)),
             "mean_wait_days": provider_rows(wait),
             "mean_occupied": provider_rows(occupied),
             "mean_queue": provider_rows(queue),
@@ -145,21 +148,54 @@ def monthly_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFr
     )
     budget = monthly_plan(first, scenario)
     total_paid = paid.sum(axis=1)
+    cumulative_paid = cumulative_by_year(total_paid, months)
+    cumulative_budget = cumulative_by_year(budget, months)
     totals = _with_intervals(
         {"month": list(months), "provider": ["all"] * n_months},
         {
             "activity": activity.sum(axis=1),
             "cost_gbp": cost.sum(axis=1),
             "paid_gbp": total_paid,
-            "cumulative_paid_gbp": np.cumsum(total_paid, axis=1),
-            "cumulative_variance_gbp": np.cumsum(total_paid, axis=1) - np.cumsum(budget),
-            "forecast_outturn_gbp": forecast_outturn(total_paid, budget),
+            "cumulative_paid_gbp": cumulative_paid,
+            "cumulative_variance_gbp": cumulative_paid - cumulative_budget,
+            "forecast_outturn_gbp": forecast_outturn(total_paid, budget, months),
         },
     )
     totals["budget_gbp"] = budget
-    totals["cumulative_budget_gbp"] = np.cumsum(budget)
+    totals["cumulative_budget_gbp"] = cumulative_budget
     table = pd.concat([rows, totals], ignore_index=True)
     order = {m: i for i, m in enumerate(months)}
     table["_order"] = table["month"].map(order)
     table = table.sort_values("_order", kind="stable").drop(columns="_order")
     return table.reset_index(drop=True)
+
+
+def cohorts_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame | None:
+    """Cohort x provider arrivals, completions and cost over the measured period (None
+    without cohorts). Patients of no cohort are the cohort `none`, listed when some demand
+    has no cohort, so each provider's rows add up to its arrivals in providers.csv."""
+    first = records[0]
+    if not first.cohorts:
+        return None
+    shown = [
+        index
+        for index, cohort in enumerate(first.cohorts)
+        if cohort != NO_COHORT or any(stream.cohort is None for stream in scenario.demand)
+    ]
+    providers = first.providers
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        # replications x provider x cohort -> replications x (cohort-major rows)
+        return values[:, :, shown].transpose(0, 2, 1).reshape(len(records), -1)
+
+    return _with_intervals(
+        {
+            "cohort": [first.cohorts[index] for index in shown for _ in providers],
+            "provider": [provider for _ in shown for provider in providers],
+        },
+        {
+            "arrivals": rows(np.stack([r.cohort_arrivals.sum(axis=1) for r in records])),
+            "completions": rows(np.stack([r.cohort_activity.sum(axis=1) for r in records])),
+            "cost_gbp": rows(np.stack([cohort_cost(r, scenario).sum(axis=1) for r in records])),
+        },
+    )

@@ -2,8 +2,10 @@
 
 Errors: ids unique and known, pathways from providers to providers or exits, shares that
 add up, a population for population-driven demand, a length of stay wherever there are
-servers, metrics an exercise expects that a run reports, and no group of providers patients
-can enter but never leave. Warnings: things a run would allow but a commissioner would want
+servers, metrics an exercise expects that a run reports, dates inside the run (capacity
+changes, shocks, openings), a way on for patients a provider that has not opened yet
+cannot take, cohorts that exist, and no group of providers patients can enter but never
+leave. Warnings: things a run would allow but a commissioner would want
 to know first (providers nobody reaches, offered load at or above capacity, waiting options
 with no effect, deadlock risks).
 """
@@ -11,6 +13,7 @@ with no effect, deadlock risks).
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +23,7 @@ import networkx as nx
 import sim.network.graph as network_graph
 import sim.network.traffic as network_traffic
 from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
-from sim.scenario.model import UNNAMED_EXIT, Scenario
+from sim.scenario.model import NO_COHORT, UNNAMED_EXIT, Scenario
 from sim.scenario.problems import (
     DataPath,
     Find,
@@ -55,6 +58,8 @@ def check_scenario(
     _check_shares(report)
     _check_demand(report)
     _check_providers(report)
+    _check_dates(report)
+    _check_openings(report)
     if positions is None and not report.errors:
         _check_graph(report)
     return report.problems
@@ -98,6 +103,16 @@ def _check_ids(report: _Report) -> None:
         if practice_id in practices:
             report.add(path, f"practice id '{practice_id}' is used twice")
         practices.add(practice_id)
+    cohorts: set[str] = set()
+    for path, cohort_id in _ids_with_paths(report.data, "cohorts"):
+        if cohort_id == NO_COHORT:
+            report.add(
+                path,
+                f"'{NO_COHORT}' is reserved for patients without a cohort: choose another id",
+            )
+        elif cohort_id in cohorts:
+            report.add(path, f"cohort id '{cohort_id}' is used twice")
+        cohorts.add(cohort_id)
 
     # flows.csv names providers, demand streams and exits in the same columns.
     seen: dict[str, str] = {}
@@ -172,8 +187,16 @@ def _check_references(report: _Report) -> None:
         else:
             report.add(path, _unknown("provider", name, providers))
 
+    cohorts = _ids_in(report.data, "cohorts")
+
+    def must_be_cohort(path: DataPath, name: str | None) -> None:
+        if name is not None and name not in cohorts:
+            report.add(path, _unknown("cohort", name, cohorts))
+
+    opening = {p.id for p in scenario.providers if p.opens is not None}
     for index, stream in enumerate(scenario.demand):
         must_be_provider(report.path("demand", index, "enters"), stream.enters)
+        must_be_cohort(report.path("demand", index, "cohort"), stream.cohort)
     for index, provider in enumerate(scenario.providers):
         waiting = provider.waiting
         if waiting is None or waiting.then is None:
@@ -183,12 +206,20 @@ def _check_references(report: _Report) -> None:
             report.add(
                 path, "patients who wait too long must go somewhere else, not back to the same list"
             )
+        elif waiting.then in opening:
+            report.add(
+                path,
+                f"'{waiting.then}' opens part-way through the run (opens), and patients who "
+                "wait too long cannot be sent to a provider that may not be open yet: "
+                "choose a provider open all along",
+            )
         else:
             must_be_provider(path, waiting.then)
 
-    pairs: set[tuple[str, str]] = set()
+    pairs: set[tuple[str, str, str | None]] = set()
     for index, pathway in enumerate(scenario.pathways):
         must_be_provider(report.path("pathways", index, "from"), pathway.from_)
+        must_be_cohort(report.path("pathways", index, "cohort"), pathway.cohort)
         to_path = report.path("pathways", index, "to")
         if pathway.to == UNNAMED_EXIT:
             report.add(
@@ -202,11 +233,12 @@ def _check_references(report: _Report) -> None:
             )
         elif pathway.to not in providers and pathway.to not in exits:
             report.add(to_path, _unknown("provider or exit", pathway.to, [*providers, *exits]))
-        pair = (pathway.from_, pathway.to)
+        pair = (pathway.from_, pathway.to, pathway.cohort)
         if pair in pairs:
+            cohort = f" for cohort {pathway.cohort}" if pathway.cohort is not None else ""
             report.add(
                 report.path("pathways", index),
-                f"a second pathway from {pathway.from_} to {pathway.to}: "
+                f"a second pathway from {pathway.from_} to {pathway.to}{cohort}: "
                 "give one, with the combined share",
             )
         pairs.add(pair)
@@ -228,17 +260,18 @@ def _check_exercise(report: _Report) -> None:
 
 
 def _check_shares(report: _Report) -> None:
-    by_provider: dict[str, list[int]] = {}
+    by_provider: dict[tuple[str, str | None], list[int]] = {}
     for index, pathway in enumerate(report.scenario.pathways):
-        by_provider.setdefault(pathway.from_, []).append(index)
-    for provider_id, indices in by_provider.items():
+        by_provider.setdefault((pathway.from_, pathway.cohort), []).append(index)
+    for (provider_id, cohort), indices in by_provider.items():
         pathways = [report.scenario.pathways[index] for index in indices]
         total = sum(pathway.share for pathway in pathways)
         if total > 1 + network_graph.SHARE_TOLERANCE:
-            listed = ", ".join(f"{p.from_}->{p.to} {p.share:g}" for p in pathways)
+            listed = ", ".join(f"{p.name} {p.share:g}" for p in pathways)
+            whose = f" for cohort {cohort}" if cohort is not None else ""
             report.add(
                 report.path("pathways", indices[0]),
-                f"shares from {provider_id} sum to {total:g} ({listed}): "
+                f"shares from {provider_id}{whose} sum to {total:g} ({listed}): "
                 "they must sum to at most 1",
             )
 
@@ -251,6 +284,12 @@ def _check_demand(report: _Report) -> None:
             report.add(
                 report.path("demand", index, "per_1000_per_year"),
                 "a rate per 1000 needs a population: list practices or give population",
+            )
+        if stream.cohort is not None and stream.growth_per_year is not None:
+            report.add(
+                report.path("demand", index, "growth_per_year"),
+                f"this stream grows with its cohort '{stream.cohort}': give growth_per_year "
+                "on the cohort, not on the stream",
             )
 
 
@@ -272,6 +311,106 @@ def _check_providers(report: _Report) -> None:
                 "an unlimited provider (no capacity) has no queue, "
                 "so its waiting options have no effect",
             )
+        if provider.ramp_up_days is not None and provider.opens is None:
+            report.add(
+                report.path("providers", index, "ramp_up_days"),
+                "a ramp-up needs the day the provider opens: give opens too",
+            )
+        if capacity is not None:
+            _check_capacity_changes(report, index)
+
+
+def _check_capacity_changes(report: _Report, index: int) -> None:
+    provider = report.scenario.providers[index]
+    capacity = provider.capacity
+    assert capacity is not None
+    kind, other = (
+        ("servers", "slots_per_day")
+        if capacity.servers is not None
+        else ("slots_per_day", "servers")
+    )
+    previous = None
+    for number, change in sorted(enumerate(capacity.changes), key=lambda item: item[1].from_):
+        path = report.path("providers", index, "capacity", "changes", number)
+        if getattr(change, kind) is None:
+            report.add(
+                (*path, other),
+                f"this provider's capacity is {kind}, so its changes give {kind} too",
+            )
+        if provider.opens is not None and change.from_ < provider.opens:
+            report.add(
+                (*path, "from"),
+                f"{change.from_.isoformat()} is before the provider opens "
+                f"({provider.opens.isoformat()}): change capacity once it is open",
+            )
+        if previous is not None and (previous.to is None or previous.to > change.from_):
+            until = previous.to.isoformat() if previous.to is not None else "the end of the run"
+            report.add(
+                (*path, "from"),
+                f"overlaps the change from {previous.from_.isoformat()} to {until}: "
+                "changes to one provider's capacity must not overlap",
+            )
+        previous = change
+
+
+def _check_dates(report: _Report) -> None:
+    """Every date a scenario gives lies inside the simulated days."""
+    scenario = report.scenario
+    for index, provider in enumerate(scenario.providers):
+        if provider.opens is not None:
+            _date_in_run(report, report.path("providers", index, "opens"), provider.opens)
+        if provider.capacity is not None:
+            for number, change in enumerate(provider.capacity.changes):
+                path = report.path("providers", index, "capacity", "changes", number)
+                _date_in_run(report, (*path, "from"), change.from_)
+                if change.to is not None:
+                    _date_in_run(report, (*path, "to"), change.to, end=True)
+    for index, stream in enumerate(scenario.demand):
+        for number, shock in enumerate(stream.shocks):
+            path = report.path("demand", index, "shocks", number)
+            _date_in_run(report, (*path, "from"), shock.from_)
+            if shock.to is not None:
+                _date_in_run(report, (*path, "to"), shock.to, end=True)
+
+
+def _date_in_run(report: _Report, path: DataPath, date: dt.date, end: bool = False) -> None:
+    """A day of the run; an `end` (exclusive) may also be the day after the last."""
+    scenario = report.scenario
+    first, after = scenario.run_start, scenario.run_end
+    span = f"the run is {first.isoformat()} to {(after - dt.timedelta(days=1)).isoformat()}"
+    if scenario.run.warm_up_days:
+        span += " with its warm-up"
+    if date < first:
+        report.add(path, f"{date.isoformat()} is before the run starts ({span})")
+    elif date > after or (date == after and not end):
+        report.add(path, f"{date.isoformat()} is after the run ends ({span})")
+
+
+def _check_openings(report: _Report) -> None:
+    """Patients a pathway would send to a provider that has not opened (or is ramping up)
+    take the other routes, so at least one of them must be open all along."""
+    scenario = report.scenario
+    opening = {p.id for p in scenario.providers if p.opens is not None}
+    if not opening:
+        return
+    for index, pathway in enumerate(scenario.pathways):
+        if pathway.to not in opening or pathway.share == 0:
+            continue
+        table = [
+            p for p in scenario.pathways if p.from_ == pathway.from_ and p.cohort == pathway.cohort
+        ]
+        remainder = 1 - sum(p.share for p in table)
+        open_all_along = remainder > network_graph.SHARE_TOLERANCE or any(
+            p.share > 0 and p.to not in opening for p in table
+        )
+        if not open_all_along:
+            report.add(
+                report.path("pathways", index, "to"),
+                f"before {pathway.to} opens, patients from {pathway.from_} who would go there "
+                f"need another way on, and every way on from {pathway.from_} leads to a "
+                "provider that opens part-way: add a pathway to a provider open all along, "
+                "or leave a remainder",
+            )
 
 
 # --- rules over the provider graph ----------------------------------------------------------
@@ -292,17 +431,17 @@ def _providers_in(report: _Report, ids: set[str]) -> list[str]:
 
 
 def _check_closed_loops(report: _Report, graph: nx.DiGraph) -> bool:
-    routes = nx.DiGraph()
-    routes.add_nodes_from(graph.nodes)
-    # Only routes someone takes: a pathway with share 0 is no way out.
-    routes.add_edges_from(
-        (start, end)
-        for start, end, edge in graph.edges(data=True)
-        if edge["kind"] in ("pathway", "remainder") and edge["share"] > 0
-    )
+    # Patients of each cohort follow their own routes, so each can be trapped on its own.
     exits = [node for node, kind in graph.nodes(data="kind") if kind == "exit"]
-    can_leave = set(exits).union(*(nx.ancestors(routes, node) for node in exits))
-    trapped = {node for node, kind in graph.nodes(data="kind") if kind == "provider"} - can_leave
+    providers = {node for node, kind in graph.nodes(data="kind") if kind == "provider"}
+    trapped: set[str] = set()
+    routes = nx.DiGraph()
+    for cohort in report.scenario.patient_cohorts:
+        taken = network_graph.routes_taken(report.scenario, cohort)
+        can_leave = set(exits).union(*(nx.ancestors(taken, node) for node in exits))
+        trapped |= providers - can_leave
+        routes.add_edges_from(taken.edges)
+    routes.add_nodes_from(graph.nodes)
     for group in nx.weakly_connected_components(routes.subgraph(trapped)):
         names = _providers_in(report, set(group))
         report.add(

@@ -8,10 +8,18 @@ exit) live in `sim.scenario.checks`, because they need the provider graph.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 Id = Annotated[
     str,
@@ -36,9 +44,39 @@ DAYS_PER_YEAR = 365.0
 UNNAMED_EXIT = "exit"
 """Where the remainder of a provider's patients goes when no pathway claims them."""
 
+NO_COHORT = "none"
+"""How results name the patients who belong to no cohort."""
+
+
+LATER_FIELDS = frozenset(
+    {
+        "changes",
+        "opens",
+        "ramp_up_days",
+        "shocks",
+        "elasticity",
+        "cohort",
+        "cohorts",
+        "growth_per_year",
+    }
+)
+"""Fields added to format 1 after its first files were written (time-varying capacity,
+openings, shocks, elasticity, cohorts, growth). While unset they are left out of a
+scenario's plain data, so an older file keeps its hash, its cached results and its
+canonical YAML."""
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in LATER_FIELDS.intersection(data):
+                if data[name] is None or data[name] == () or data[name] == []:
+                    del data[name]
+        return data
 
 
 # --- durations (length of stay, pathway delays) ------------------------------------------
@@ -159,9 +197,20 @@ class Run(Frozen):
     start_date: dt.date = dt.date(2026, 4, 1)
 
 
+Growth = Annotated[
+    float,
+    Field(ge=-0.5, le=1.0, description="Change a year, as a fraction: 0.02 is 2% a year."),
+]
+
+
 class Budget(Frozen):
     annual_gbp: Money
     phasing: Literal["even"] | tuple[Annotated[float, Field(ge=0.0)], ...] = "even"
+    growth_per_year: Growth | None = Field(
+        default=None,
+        description="The plan grows by this fraction each year of the run: year k plans "
+        "annual_gbp x (1 + growth)^k.",
+    )
     source: Source = None
 
     @field_validator("phasing")
@@ -188,6 +237,78 @@ class Practice(Frozen):
     source: Source = None
 
 
+class Cohort(Frozen):
+    """A group of patients with their own demand growth and, optionally, their own pathways
+    (frail older people, children): patients keep their cohort through the system."""
+
+    id: Id
+    name: str | None = None
+    growth_per_year: Growth = 0.0
+    source: Source = None
+
+
+class Shock(Frozen):
+    """A surge (or dip) in one demand stream: its rate times `multiplier` in [from, to)."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = Field(
+        default=None, description="First day after the shock (exclusive); none: the run's end."
+    )
+    multiplier: Annotated[float, Field(ge=0.0, le=100.0)]
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Shock:
+        _check_span(self.from_, self.to)
+        return self
+
+
+DEFAULT_FLOOR_WAIT_DAYS = 0.5
+"""Elasticity's default floor: half a day, an uncongested appointment book's mean wait."""
+
+
+class Elasticity(Frozen):
+    """Demand that answers to access: the day's rate times (max(W, floor) / W0)^-elasticity,
+    W the mean wait of the patients who started at the entry provider in the last
+    `window_days`."""
+
+    elasticity: Annotated[float, Field(ge=0.0, le=5.0)]
+    reference_wait_days: PositiveDays
+    window_days: Annotated[int, Field(gt=0, le=366)] = 28
+    floor_wait_days: PositiveDays | None = Field(
+        default=None,
+        description="Waits shorter than this find no more demand; default half a day, or "
+        "reference_wait_days if that is shorter.",
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _floor_below_reference(self) -> Elasticity:
+        if self.floor_wait_days is not None and self.floor_wait_days > self.reference_wait_days:
+            raise ValueError(
+                f"floor_wait_days {self.floor_wait_days:g} is above reference_wait_days "
+                f"{self.reference_wait_days:g}: the floor is a wait shorter than the reference"
+            )
+        return self
+
+    @property
+    def floor(self) -> float:
+        if self.floor_wait_days is not None:
+            return self.floor_wait_days
+        return min(DEFAULT_FLOOR_WAIT_DAYS, self.reference_wait_days)
+
+    def multiplier(self, mean_wait_days: float) -> float:
+        """The rate's multiplier at a mean wait; 1 at the reference wait."""
+        return float(
+            (max(mean_wait_days, self.floor) / self.reference_wait_days) ** -self.elasticity
+        )
+
+
+def _check_span(start: dt.date, end: dt.date | None) -> None:
+    if end is not None and end <= start:
+        raise ValueError(f"to ({end.isoformat()}) must be after from ({start.isoformat()})")
+
+
 class DemandStream(Frozen):
     """Patients arriving from outside the modelled system, as a Poisson stream."""
 
@@ -198,6 +319,13 @@ class DemandStream(Frozen):
     per_day: Annotated[float, Field(gt=0.0)] | None = None
     seasonality: tuple[Annotated[float, Field(gt=0.0)], ...] | None = None
     uses_referral_multiplier: bool = True
+    cohort: Id | None = Field(default=None, description="The cohort these patients belong to.")
+    growth_per_year: Growth | None = Field(
+        default=None,
+        description="Growth of a stream without a cohort (a cohort's streams grow with it).",
+    )
+    shocks: tuple[Shock, ...] = ()
+    elasticity: Elasticity | None = None
     source: Source = None
 
     @field_validator("seasonality")
@@ -221,6 +349,32 @@ class DemandStream(Frozen):
 # --- providers ------------------------------------------------------------------------------
 
 
+class CapacityChange(Frozen):
+    """Capacity in [from, to) replacing the provider's own: winter escalation beds, a
+    closed ward, extra clinics."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = Field(
+        default=None, description="First day back at the usual capacity; none: the run's end."
+    )
+    servers: Annotated[int, Field(ge=0)] | None = None
+    slots_per_day: Annotated[int, Field(ge=0)] | None = None
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _one_kind_and_in_order(self) -> CapacityChange:
+        if (self.servers is None) == (self.slots_per_day is None):
+            raise ValueError("give exactly one of servers or slots_per_day")
+        _check_span(self.from_, self.to)
+        return self
+
+    @property
+    def level(self) -> int:
+        level = self.servers if self.servers is not None else self.slots_per_day
+        assert level is not None
+        return level
+
+
 class Capacity(Frozen):
     servers: Annotated[int, Field(gt=0)] | None = Field(
         default=None, description="Patients served in parallel (beds, cubicles, clinicians)."
@@ -228,6 +382,7 @@ class Capacity(Frozen):
     slots_per_day: Annotated[int, Field(gt=0)] | None = Field(
         default=None, description="Appointment book: at most this many start each day."
     )
+    changes: tuple[CapacityChange, ...] = ()
     source: Source = None
 
     @model_validator(mode="after")
@@ -235,6 +390,13 @@ class Capacity(Frozen):
         if (self.servers is None) == (self.slots_per_day is None):
             raise ValueError("give exactly one of servers or slots_per_day")
         return self
+
+    @property
+    def level(self) -> int:
+        """Servers or slots a day, whichever the provider has."""
+        level = self.servers if self.servers is not None else self.slots_per_day
+        assert level is not None
+        return level
 
 
 class Waiting(Frozen):
@@ -350,6 +512,13 @@ class Provider(Frozen):
     length_of_stay: Duration | None = None
     price: Price | None = None
     contract: Contract | None = None
+    opens: dt.date | None = Field(
+        default=None, description="The day it opens; before it, it takes no patients."
+    )
+    ramp_up_days: NonNegativeDays | None = Field(
+        default=None,
+        description="Days after opening over which its share of patients rises from 0 to full.",
+    )
     source: Source = None
 
     @property
@@ -370,7 +539,21 @@ class Pathway(Frozen):
     to: Id
     share: Share
     delay: Duration | None = None
+    cohort: Id | None = Field(
+        default=None,
+        description="Only this cohort's patients take it; a cohort with pathways from a "
+        "provider takes only those.",
+    )
     source: Source = None
+
+    @property
+    def name(self) -> str:
+        return pathway_name(self.from_, self.to, self.cohort)
+
+
+def pathway_name(start: object, end: object, cohort: object = None) -> str:
+    """How a pathway is named in messages and paths: `ward->home`, `ward->home@frail`."""
+    return f"{start}->{end}" if cohort is None else f"{start}->{end}@{cohort}"
 
 
 class UncertainInput(Frozen):
@@ -480,6 +663,7 @@ class Scenario(Frozen):
         description="Registered population when no practices are listed (one practice 'all').",
     )
     practices: tuple[Practice, ...] = ()
+    cohorts: tuple[Cohort, ...] = ()
     demand: tuple[DemandStream, ...] = Field(min_length=1)
     providers: tuple[Provider, ...] = Field(min_length=1)
     exits: tuple[Id, ...] = ()
@@ -500,6 +684,30 @@ class Scenario(Frozen):
             if provider.id == provider_id:
                 return provider
         raise KeyError(provider_id)
+
+    def pathways_from(self, provider_id: str, cohort: str | None = None) -> tuple[Pathway, ...]:
+        """The pathways a patient of `cohort` (None: no cohort) takes from a provider: the
+        cohort's own, when any pathway from there names it; otherwise those naming none."""
+        if cohort is not None:
+            own = tuple(p for p in self.pathways if p.from_ == provider_id and p.cohort == cohort)
+            if own:
+                return own
+        return tuple(p for p in self.pathways if p.from_ == provider_id and p.cohort is None)
+
+    @property
+    def patient_cohorts(self) -> tuple[str | None, ...]:
+        """Every cohort a patient can belong to: None (no cohort), then each cohort's id."""
+        return (None, *(cohort.id for cohort in self.cohorts))
+
+    @property
+    def run_start(self) -> dt.date:
+        """The first simulated day: `warm_up_days` before `start_date`."""
+        return self.run.start_date - dt.timedelta(days=self.run.warm_up_days)
+
+    @property
+    def run_end(self) -> dt.date:
+        """The day after the last simulated day."""
+        return self.run.start_date + dt.timedelta(days=self.run.days)
 
     @property
     def registered_practices(self) -> tuple[Practice, ...]:

@@ -3,7 +3,8 @@
 `providers[wards].capacity.servers`, `pathways[gp->outpatients].share`,
 `demand[gp_routine].seasonality[0]`, `practices[hilltop].referral_multiplier`,
 `budget.annual_gbp`: items of the id-keyed lists are named by id (pathways by
-`from->to`), so a path still means the same value after items are added or reordered.
+`from->to`, or `from->to@cohort` for a cohort's own pathway), so a path still means the
+same value after items are added or reordered.
 Sensitivity inputs, sweeps, uncertain inputs and the input diff all use these names.
 """
 
@@ -14,7 +15,15 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-KEYED = {"providers": "id", "demand": "id", "practices": "id", "pathways": "from->to"}
+from sim.scenario.model import pathway_name
+
+KEYED = {
+    "providers": "id",
+    "demand": "id",
+    "practices": "id",
+    "cohorts": "id",
+    "pathways": "from->to",
+}
 """Lists of items named by a key (or, for pathways, by their two ends)."""
 
 PathStep = str | int
@@ -30,7 +39,7 @@ class PathError(ValueError):
 def item_name(section: str, item: Mapping[str, Any]) -> str:
     """The name an item of a keyed list goes by in a path."""
     if section == "pathways":
-        return f"{item.get('from')}->{item.get('to')}"
+        return pathway_name(item.get("from"), item.get("to"), item.get("cohort"))
     return str(item.get("id"))
 
 

@@ -20,13 +20,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.scenario.model import Scenario
+from sim.scenario.model import Scenario, pathway_name
 
 Severity = Literal["error", "warning"]
 PathStep = str | int
 DataPath = tuple[PathStep, ...]
 
-ID_KEYED_LISTS = ("practices", "demand", "providers")
+ID_KEYED_LISTS = ("practices", "cohorts", "demand", "providers")
 """Top-level lists whose items are named by their `id`."""
 
 
@@ -71,9 +71,9 @@ def item_name(collection: str, item: Any, index: int) -> str:
         if collection in ID_KEYED_LISTS and isinstance(item.get("id"), str):
             return str(item["id"])
         if collection == "pathways":
-            start, end = item.get("from"), item.get("to")
+            start, end, cohort = item.get("from"), item.get("to"), item.get("cohort")
             if isinstance(start, str) and isinstance(end, str):
-                return f"{start}->{end}"
+                return pathway_name(start, end, cohort if isinstance(cohort, str) else None)
     return str(index)
 
 

@@ -5,8 +5,9 @@ This module follows `extends` chains (base first) and merges each file over its 
 - mappings are merged key by key; scalars and plain lists (seasonality, phasing) replace;
 - a key set to null is removed, so `capacity: {servers: null, slots_per_day: 50}` switches
   a provider from beds to an appointment book;
-- `practices`, `demand` and `providers` are merged by `id`, `pathways` by (`from`, `to`):
-  a known item is merged into, a new one appended, `{id: x, remove: true}` removes one;
+- `practices`, `cohorts`, `demand` and `providers` are merged by `id`, `pathways` by
+  (`from`, `to`, `cohort`): a known item is merged into, a new one appended,
+  `{id: x, remove: true}` removes one;
 - `exits` is the union of both lists.
 
 Merged values keep the file and line they came from, so errors point into the right file.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.scenario.model import pathway_name
 from sim.scenario.problems import ID_KEYED_LISTS, Problem, ScenarioError
 from sim.scenario.source import Node, read_document
 
@@ -142,21 +144,30 @@ def _id_of(item: Node) -> Any:
 
 
 def _ends_of(item: Node) -> Any:
-    start, end = item.scalar("from"), item.scalar("to")
-    return (start, end) if isinstance(start, str) and isinstance(end, str) else None
+    """A pathway's key: its two ends and the cohort it is for (None: everyone else)."""
+    start, end, cohort = item.scalar("from"), item.scalar("to"), item.scalar("cohort")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return None
+    return (start, end, cohort if isinstance(cohort, str) else None)
 
 
-_SINGULAR = {"practices": "practice", "demand": "demand stream", "providers": "provider"}
+_SINGULAR = {
+    "practices": "practice",
+    "cohorts": "cohort",
+    "demand": "demand stream",
+    "providers": "provider",
+}
 
 
 def _what(collection: str, key: Any) -> str:
     if isinstance(key, tuple):
-        return f"pathway from {key[0]} to {key[1]}"
+        cohort = f" for cohort {key[2]}" if key[2] is not None else ""
+        return f"pathway from {key[0]} to {key[1]}{cohort}"
     return f"{_SINGULAR.get(collection, collection)} '{key}'"
 
 
 def _describe(key: Any) -> str:
-    return f"{key[0]}->{key[1]}" if isinstance(key, tuple) else str(key)
+    return pathway_name(*key) if isinstance(key, tuple) else str(key)
 
 
 def _merge_items(
@@ -167,7 +178,7 @@ def _merge_items(
         return change
     merged: list[Node | None] = list(base.value)
     positions = {key_of(item): i for i, item in enumerate(base.value) if key_of(item) is not None}
-    key_names = {"id"} if key_of is _id_of else {"from", "to"}
+    key_names = {"id"} if key_of is _id_of else {"from", "to", "cohort"}
     changed: set[Any] = set()
     for item in change.value:
         key = key_of(item) if item.is_mapping else None
@@ -253,8 +264,14 @@ def _mapping_changes(
 
 def _item_key(section: str, item: dict[str, Any]) -> tuple[Any, ...]:
     if section == "pathways":
-        return (item.get("from"), item.get("to"))
+        return (item.get("from"), item.get("to"), item.get("cohort"))
     return (item.get("id"),)
+
+
+def _key_fields(section: str, key: tuple[Any, ...]) -> dict[str, Any]:
+    """The fields that name an item: its id, or a pathway's ends (and cohort, if it has one)."""
+    names = ("from", "to", "cohort") if section == "pathways" else ("id",)
+    return {name: value for name, value in zip(names, key, strict=True) if value is not None}
 
 
 def _list_changes(
@@ -262,7 +279,6 @@ def _list_changes(
 ) -> list[dict[str, Any]]:
     old = {_item_key(section, item): item for item in before}
     new_keys = {_item_key(section, item) for item in after}
-    names = ("from", "to") if section == "pathways" else ("id",)
     items: list[dict[str, Any]] = []
     for item in after:
         key = _item_key(section, item)
@@ -270,8 +286,8 @@ def _list_changes(
             items.append(item)
         elif old[key] != item:
             diff = _mapping_changes(old[key], item)
-            items.append({**dict(zip(names, key, strict=True)), **diff})
+            items.append({**_key_fields(section, key), **diff})
     for key in old:
         if key not in new_keys:
-            items.append({**dict(zip(names, key, strict=True)), "remove": True})
+            items.append({**_key_fields(section, key), "remove": True})
     return items

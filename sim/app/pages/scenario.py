@@ -31,6 +31,7 @@ import yaml
 from sim.app import state
 from sim.app.glossary import HELP
 from sim.scenario import Problem, model
+from sim.scenario.model import pathway_name
 from sim.scenario.variants import minimal_variant
 
 TABLE_KEYS = (
@@ -686,7 +687,9 @@ with tabs[4]:
             "from": item.get("from"),
             "to": item.get("to"),
             "share": item.get("share"),
-            "check": check(f"{item.get('from')}->{item.get('to')}", str(number)),
+            "check": check(
+                pathway_name(item.get("from"), item.get("to"), item.get("cohort")), str(number)
+            ),
         }
         for number, item in enumerate(pathways)
     ]
