@@ -304,7 +304,7 @@ def test_the_bundled_exercises_are_variants_with_choices_for_the_board() -> None
         loaded = load_scenario(path)
         exercise = loaded.scenario.exercise
         assert exercise is not None
-        assert len(loaded.files) == 2, f"{path.name} should extend its baseline"
+        assert len(loaded.files) >= 2, f"{path.name} should extend its baseline"
         assert 2 <= len(exercise.choices) <= 5
 
 
