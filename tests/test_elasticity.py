@@ -110,3 +110,25 @@ def test_streams_sharing_an_entry_answer_to_the_same_wait_and_others_are_untouch
     need = nodes.index("need"), nodes.index("book")
     assert plain.flows[other] == elastic.flows[other]
     assert elastic.flows[need] < plain.flows[need]
+
+
+def test_a_window_in_which_nobody_starts_keeps_the_last_mean_wait() -> None:
+    """A book of 100 slots a day, far more than needed: patients arrive through the day and
+    are seen next morning, a mean wait of 0.5 day, so with E = 1 and W0 = 1 the rate is
+    20 x (0.5 / 1)^-1 = 40 a day. From 1 May the book has no slots: nobody starts, and the
+    stream keeps the last mean wait known (0.5), so June still brings about 40 x 30 = 1,200
+    patients (Poisson sd 35) rather than the 600 of the reference wait."""
+    text = """
+        demand:
+          - {id: need, enters: book, per_day: 20, elasticity: {elasticity: 1, reference_wait_days: 1, floor_wait_days: 0.25}}
+        providers:
+          - id: book
+            capacity:
+              slots_per_day: 100
+              changes: [{from: 2026-05-01, slots_per_day: 0}]
+        """
+    scenario = scenario_from(text, days=91, seed=5)
+    record = simulate(scenario)
+    assert record.starts[0, 2] == 0
+    assert record.arrivals[0, 2] == pytest.approx(1200, abs=4 * 35)
+    assert_every_patient_is_counted_once(record, scenario)

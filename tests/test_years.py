@@ -84,10 +84,14 @@ providers:
   - id: urgent
     price: {per_attendance_gbp: 50}
     contract: {type: marginal_rate, baseline_volume: 1200, rate: 0.5}
+  - id: advice
+    price: {per_attendance_gbp: 20}
+    contract: {type: activity}
 pathways:
   - {from: clinic, to: hub, share: 0.5}
+  - {from: urgent, to: advice, share: 0.5}
 """
-CLINIC, HUB, URGENT = 0, 1, 2
+CLINIC, HUB, URGENT, ADVICE = 0, 1, 2, 3
 
 
 def test_contracts_settle_each_financial_year_on_its_own() -> None:
@@ -100,7 +104,8 @@ def test_contracts_settle_each_financial_year_on_its_own() -> None:
       run instead, year 0's shortfall would offset later years' excess.
     - hub, block of 60,000 a year: 5,000 every month of every year.
     - urgent, marginal rate (full £50 price up to 1,200 a year, then 0.5 x price): year k
-      pays 50 x A_k - 25 x max(A_k - 1,200, 0), about 4 x 365 = 1,460 a year."""
+      pays 50 x A_k - 25 x max(A_k - 1,200, 0), about 4 x 365 = 1,460 a year.
+    - advice, activity (£20 an attendance): every month pays 20 x that month's A."""
     scenario = scenario_from(MONEY, days=THREE_YEARS, seed=2)
     record = simulate(scenario)
     paid = monthly_paid(record, scenario, monthly_cost(record, scenario))
@@ -110,6 +115,7 @@ def test_contracts_settle_each_financial_year_on_its_own() -> None:
         assert paid[CLINIC, year].sum() == pytest.approx(120_000 + 50 * max(clinic - 1200, 0))
         assert paid[URGENT, year].sum() == pytest.approx(50 * urgent - 25 * max(urgent - 1200, 0))
         assert paid[HUB, year].tolist() == [5_000.0] * 12
+        assert paid[ADVICE, year] == pytest.approx(20 * record.completions[ADVICE, year])
     assert (
         record.completions[CLINIC, YEARS[0]].sum()
         < 1200
@@ -128,18 +134,19 @@ def test_the_budget_repeats_its_phasing_and_grows_each_year() -> None:
 
 @pytest.mark.slow
 def test_budget_and_monthly_tables_run_by_financial_year() -> None:
-    """Spend a year (clinic + hub + urgent, from the contracts above, urgent paying
-    50 x 1,460 - 25 x 260 = 66,500 a year): year 0 about 120,000 + 60,000 + 66,500 =
-    246,500 against 200,000; year 1 about 120,000 + 50 x 557 + 60,000 + 66,600 = 274,450
-    against 220,000; year 2 about 120,000 + 50 x 1,603 + 60,000 + 66,500 = 326,650 against
-    242,000: every year overspends in every replication (the spread is a few thousand a
-    year), so the chance of overspend at each year's end is 1. A year's forecast outturn at
+    """Spend a year (clinic + hub + urgent + advice, from the contracts above, urgent
+    paying 50 x 1,460 - 25 x 260 = 66,500 a year and advice 20 x 730 = 14,600): year 0
+    about 120,000 + 60,000 + 66,500 + 14,600 = 261,100 against 200,000; year 1 about
+    120,000 + 50 x 557 + 60,000 + 66,600 + 14,640 = 289,090 against 220,000; year 2 about
+    120,000 + 50 x 1,603 + 60,000 + 66,500 + 14,600 = 341,250 against 242,000: every year
+    overspends in every replication (the spread is a few thousand a year), so the chance
+    of overspend at each year's end is 1. A year's forecast outturn at
     its last month is its spend exactly; cumulative figures start again each April: the
     cumulative plan at March 2027 is 200,000 and at April 2027 is 220,000 / 12. There is a
-    row per month for all 36 months (3 providers and `all`: 144 rows in monthly.csv)."""
+    row per month for all 36 months (4 providers and `all`: 180 rows in monthly.csv)."""
     result = run_scenario(scenario_from(MONEY, days=THREE_YEARS, replications=4, seed=4))
     budget = result.budget.set_index("month")
-    assert len(budget) == 36 and len(result.monthly) == 36 * 4
+    assert len(budget) == 36 and len(result.monthly) == 36 * 5
     assert budget.loc["2027-03", "cumulative_plan_gbp"] == pytest.approx(200_000)
     assert budget.loc["2027-04", "cumulative_plan_gbp"] == pytest.approx(220_000 / 12)
     for last in ("2027-03", "2028-03", "2029-03"):

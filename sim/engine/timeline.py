@@ -98,24 +98,30 @@ class ElasticDemand:
     """The mean wait at one provider over a trailing window, read once a day.
 
     The provider's tally already sums the waits and counts the starts; keeping those two
-    running totals at each day's start gives any window's mean wait by subtraction."""
+    running totals at each day's start gives any window's mean wait by subtraction. Until
+    anyone has started there the mean wait is unknown (the stream runs at its reference
+    wait); a window in which nobody started keeps the last mean wait known."""
 
-    __slots__ = ("starts", "tally", "waits")
+    __slots__ = ("mean_wait", "starts", "tally", "waits", "window_days")
 
-    def __init__(self, tally: ProviderTally) -> None:
+    def __init__(self, tally: ProviderTally, window_days: int) -> None:
         self.tally = tally
+        self.window_days = window_days
         self.starts: list[int] = []
         self.waits: list[float] = []
+        self.mean_wait: float | None = None
 
     def new_day(self) -> None:
         self.starts.append(sum(self.tally.starts))
         self.waits.append(sum(self.tally.wait_days))
+        today = len(self.starts) - 1
+        before = max(today - self.window_days, 0)
+        started = self.starts[today] - self.starts[before]
+        if started > 0:
+            self.mean_wait = (self.waits[today] - self.waits[before]) / started
 
     def multiplier(self, elasticity: Elasticity) -> float:
-        """Today's multiplier: at the reference wait until anyone has started in the window."""
-        today = len(self.starts) - 1
-        before = max(today - elasticity.window_days, 0)
-        started = self.starts[today] - self.starts[before]
-        if started <= 0:
+        """Today's multiplier of the stream's rate."""
+        if self.mean_wait is None:
             return 1.0
-        return elasticity.multiplier((self.waits[today] - self.waits[before]) / started)
+        return elasticity.multiplier(self.mean_wait)

@@ -133,7 +133,9 @@ class DemandPlan:
         self.offset = world.cohort_ids.index(stream.cohort) * world.practices
         self.factors = daily_factors(scenario, stream, world.calendar)
         self.elastic = (
-            world.elastic_demand(stream.enters) if stream.elasticity is not None else None
+            world.elastic_demand(stream.enters, stream.elasticity.window_days)
+            if stream.elasticity is not None
+            else None
         )
         entered = scenario.provider(stream.enters)
         self.opening = Opening(entered, world.calendar) if entered.opens is not None else None
@@ -184,7 +186,7 @@ class World:
             self._service(provider, i) for i, provider in enumerate(scenario.providers)
         ]
         self._connect()
-        self.elastic: dict[str, ElasticDemand] = {}
+        self.elastic: dict[tuple[str, int], ElasticDemand] = {}
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
         self.snapshot_start: dict[str, np.ndarray] = {}
 
@@ -289,12 +291,14 @@ class World:
         target = self.scenario.provider(pathway.to)
         return Opening(target, self.calendar) if target.opens is not None else None
 
-    def elastic_demand(self, provider_id: str) -> ElasticDemand:
-        """The trailing mean wait at a provider, shared by every elastic stream entering it."""
-        if provider_id not in self.elastic:
+    def elastic_demand(self, provider_id: str, window_days: int) -> ElasticDemand:
+        """The trailing mean wait at a provider, shared by the elastic streams entering it
+        with the same window."""
+        key = (provider_id, window_days)
+        if key not in self.elastic:
             tally = self.services[self.node_index[provider_id]].tally
-            self.elastic[provider_id] = ElasticDemand(tally)
-        return self.elastic[provider_id]
+            self.elastic[key] = ElasticDemand(tally, window_days)
+        return self.elastic[key]
 
     # --- scheduling -------------------------------------------------------------------------
 
