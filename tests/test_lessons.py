@@ -72,15 +72,29 @@ def test_every_bundled_scenario_runs_a_short_horizon(path: Path) -> None:
 # --- the lessons are sourced variants of the baseline ---------------------------------------
 
 
-def test_there_is_a_lesson_file_for_each_lesson_of_this_library() -> None:
-    numbers = [re.findall(r"^lesson(\d+)_", path.name) for path in LESSONS]
-    assert numbers == [["4"], ["5"], ["6"], ["7"], ["8"]]
+def _number(path: Path) -> str:
+    return path.name.split("_", 1)[0].removeprefix("lesson")
+
+
+def _bases() -> set[str]:
+    """Lesson files another lesson extends: a lesson's own starting point (a winter surge,
+    a decision-to-admit step) against which its variants are compared."""
+    return {Path(f).name for path in LESSONS for f in load_scenario(path).files[1:-1]}
+
+
+def test_there_is_a_lesson_file_for_each_of_the_eight_lessons() -> None:
+    assert sorted({int(_number(path)) for path in LESSONS}) == list(range(1, 9))
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name)
-def test_each_lesson_extends_the_baseline_with_an_exercise(path: Path) -> None:
+def test_each_lesson_builds_on_the_baseline_and_its_variants_are_exercises(path: Path) -> None:
     loaded = load_scenario(path)
-    assert [Path(file).name for file in loaded.files] == [BASELINE.name, path.name]
+    chain = [Path(file).name for file in loaded.files]
+    assert chain[0] == BASELINE.name and chain[-1] == path.name
+    # In between, only the same lesson's own base files.
+    assert all(_number(Path(name)) == _number(path) for name in chain[1:-1])
+    if path.name in _bases():
+        return
     exercise = loaded.scenario.exercise
     assert exercise is not None
     assert 2 <= len(exercise.choices) <= 4
@@ -119,7 +133,7 @@ def test_every_number_a_lesson_changes_carries_a_source(path: Path) -> None:
 @pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name)
 def test_sources_md_has_a_section_for_each_lesson(path: Path) -> None:
     sources = (SCENARIOS / "SOURCES.md").read_text()
-    number = path.name.split("_", 1)[0].removeprefix("lesson")
+    number = _number(path)
     heading = re.search(rf"^## Lesson {number}: .*`{path.name}`", sources, re.M)
     assert heading, f"SOURCES.md has no '## Lesson {number}: ... `{path.name}`' section"
 
