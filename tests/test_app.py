@@ -143,7 +143,7 @@ def test_a_learn_exercise_records_the_boards_answer_and_reveals_what_happened() 
     at.radio(key="exercise_choice").set_value(answer).run()
     at.number_input(key="exercise_replications").set_value(2).run()
     at.button(key="reveal_button").click().run()
-    _until(at, lambda at: at.session_state["exercise_comparisons"])
+    _until(at, lambda at: at.session_state["exercise_reveals"])
     text = " ".join(m.value for m in at.markdown)
     assert "new provider urgent_response" in text
     assert "Total paid by the commissioner" in text
@@ -160,6 +160,34 @@ def test_a_learn_exercise_records_the_boards_answer_and_reveals_what_happened() 
     assert not at.exception, at.exception
     assert at.radio(key="exercise_choice").value == answer
     assert any("held" in frame.value.columns for frame in at.dataframe)
+
+
+def test_the_lesson4_reveal_checks_the_bill_before_the_comparison() -> None:
+    from tests.test_lessons import OVER_CLAIMED
+
+    at = _app()
+    at.switch_page(f"{PAGES}/learn.py").run()
+    at.selectbox(key="exercise_pick").set_value("lesson4_check_bills.yaml").run()
+    assert not at.exception, at.exception
+    at.radio(key="exercise_choice").set_value(at.radio(key="exercise_choice").options[2]).run()
+    # The bill check runs on the baseline's own replications (as check-bills does) unless
+    # the facilitator asks for fewer: 5 still flag exactly the padded lines.
+    assert at.number_input(key="exercise_bill_replications").value == 20
+    at.number_input(key="exercise_replications").set_value(2).run()
+    at.number_input(key="exercise_bill_replications").set_value(5).run()
+    at.button(key="reveal_button").click().run()
+    _until(at, lambda at: at.session_state["exercise_reveals"])
+    assert not at.exception, at.exception
+    (flagged,) = [f.value for f in at.dataframe if "what is wrong" in f.value.columns]
+    assert list(flagged.columns) == ["line", "provider", "month", "what is wrong"]
+    assert set(zip(flagged["provider"], flagged["month"], strict=True)) == OVER_CLAIMED
+    assert list(flagged["line"]) == [10, 11, 12, 19, 44]
+    assert flagged["what is wrong"].str.len().gt(0).all()
+    text = " ".join(m.value for m in at.markdown)
+    assert "48 bill lines checked, 5 flagged" in text and "43 of 48 lines passed" in text
+    headings = [s.value for s in at.subheader]
+    assert headings.index("The bill") < headings.index("The comparison")
+    assert headings.index("The comparison") < headings.index("The expected answer")
 
 
 def test_no_page_shows_its_own_notes() -> None:

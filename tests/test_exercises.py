@@ -19,7 +19,7 @@ import pytest
 from sim.compare import ComparisonError, compare_scenarios, input_changes
 from sim.compare.exercise import Outcome, expectations, held, metric_words, shown
 from sim.compare.paired import Comparison
-from sim.scenario import Problem, ScenarioError, load_scenario, scenario_hash
+from sim.scenario import Problem, ScenarioError, load_scenario, parse_scenario, scenario_hash
 from tests.conftest import scenario_from
 
 ROOT = Path(__file__).parents[1]
@@ -161,6 +161,98 @@ def test_an_exercise_changes_no_number_no_hash_and_no_listed_input(tmp_path: Pat
     base = load_scenario(tmp_path / "baseline.yaml").scenario
     assert [c.path for c in input_changes(base, with_exercise)] == ["pathways[ae->ward].share"]
     assert input_changes(without, with_exercise) == []
+
+
+# --- the exercise's bill --------------------------------------------------------------------
+
+BILL = """\
+provider,month,activity,amount_gbp
+ae,2026-04,560,152880.00
+ward,2026-05,112,"£291,200.00"
+"""
+
+
+def _with_bill(folder: Path, bill: str | None = BILL, name: str = "bill.csv") -> Path:
+    """The exercise variant naming `name` as its bill, with `bill` written there (if any)."""
+    if bill is not None:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(bill)
+    return _write(folder, EXERCISE + f"  bills: {name}\n")
+
+
+def test_an_exercise_bill_is_found_beside_the_file_that_names_it(tmp_path: Path) -> None:
+    path = _with_bill(tmp_path, name="bills/2026.csv")
+    loaded = load_scenario(path)
+    assert loaded.warnings == ()
+    assert loaded.scenario.exercise is not None
+    assert loaded.scenario.exercise.bills == "bills/2026.csv"
+    assert loaded.exercise_bills == tmp_path / "bills" / "2026.csv"
+    # A variant elsewhere that inherits the exercise finds the bill where its base named it.
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "again.yaml").write_text("extends: ../variant.yaml\nname: Again\n")
+    again = load_scenario(tmp_path / "more" / "again.yaml")
+    assert again.exercise_bills == tmp_path / "bills" / "2026.csv"
+
+
+def test_a_missing_bill_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    problem = _only_problem(_with_bill(tmp_path, bill=None, name="nope.csv"))
+    assert (problem.line, problem.field) == (14, "exercise.bills")
+    assert (
+        problem.message == f"cannot find the bill 'nope.csv' (looked for {tmp_path / 'nope.csv'})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("bill", "message"),
+    [
+        (
+            BILL.replace("2026-04", "2026-07"),
+            ":2 month: 2026-07 is not a month of the run: use 2026-04 to 2026-05",
+        ),
+        (
+            BILL.replace('"£291,200.00"', "£291,200.00"),
+            ":3: has 5 values, the header has 4 columns (a number with thousands commas",
+        ),
+        (BILL.replace("activity", "activty"), ":1 activty: unknown column (did you mean"),
+        ("", ": is empty: the first line must be the header"),
+    ],
+    ids=["month outside the run", "unquoted thousands", "misspelt column", "empty"],
+)
+def test_a_bill_that_does_not_read_is_one_line_naming_file_and_field(
+    tmp_path: Path, bill: str, message: str
+) -> None:
+    problem = _only_problem(_with_bill(tmp_path, bill))
+    assert (problem.line, problem.field) == (14, "exercise.bills")
+    assert problem.message.startswith(f"{tmp_path / 'bill.csv'}{message}"), problem.message
+
+
+def test_the_bill_is_read_against_the_baseline(tmp_path: Path) -> None:
+    """A provider only the variant has cannot be on the baseline's bill."""
+    path = _with_bill(tmp_path, BILL + "clinic,2026-04,10,100.00\n")
+    path.write_text(
+        path.read_text().replace(
+            "exercise:", "providers:\n  - {id: clinic, price: {per_attendance_gbp: 10}}\nexercise:"
+        )
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    (problem,) = raised.value.errors  # and a warning that nobody reaches the clinic
+    assert problem.field == "exercise.bills"
+    assert problem.message == (
+        f"{tmp_path / 'bill.csv'}:4 provider: unknown provider 'clinic': use one of ae, ward"
+    )
+
+
+def test_a_bill_changes_no_hash_and_goes_unchecked_without_a_baseline(tmp_path: Path) -> None:
+    with_bill = load_scenario(_with_bill(tmp_path)).scenario
+    without = load_scenario(_write(tmp_path, EXERCISE)).scenario
+    assert scenario_hash(with_bill) == scenario_hash(without)
+    # A merged copy (the app's, an exported file) has no baseline to read the bill against.
+    merged = with_bill.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert merged["exercise"]["bills"] == "bill.csv"
+    merged["exercise"]["bills"] = "nowhere.csv"
+    loaded = parse_scenario(merged, origin="copy.yaml")
+    assert loaded.exercise_bills is None and loaded.warnings == ()
 
 
 # --- whether the answer held ----------------------------------------------------------------

@@ -197,6 +197,15 @@ def _lessons_readme_section() -> str:
     return text.split("\n## The bundled files and the training lessons\n", 1)[1].split("\n## ")[0]
 
 
+def test_lesson4_exercise_names_its_bill_for_the_learn_page() -> None:
+    loaded = load_scenario(SCENARIOS / "lesson4_check_bills.yaml")
+    assert loaded.scenario.exercise is not None
+    assert loaded.scenario.exercise.bills == LESSON4_BILLS.name
+    assert loaded.exercise_bills is not None
+    assert loaded.exercise_bills.resolve() == LESSON4_BILLS.resolve()
+    assert loaded.files[-2].resolve() == BASELINE.resolve()  # the bill's baseline
+
+
 @pytest.mark.slow
 def test_lesson4_check_bills_flags_exactly_the_padded_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

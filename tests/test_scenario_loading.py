@@ -275,6 +275,7 @@ def test_loaded_scenario_is_the_documented_shape() -> None:
         "path",
         "files",
         "warnings",
+        "exercise_bills",
     ]
 
 

@@ -53,6 +53,9 @@ GLOSSARY: dict[str, str] = {
     "reveal of what the variant changes against its baseline on paired replications, and why.",
     "expected direction": "Which way an exercise expects a number to move (up or down). It "
     "held if the whole 95% interval of the paired difference lies on that side of zero.",
+    "bill check": "Each line of a provider's monthly bill held against what the model says "
+    "one honest month could be (a 95% range over replications) and what the contract pays; "
+    "a flagged line is a question to put to the provider, not proof.",
     "bundled scenario": "Scenario files shipped with Knock-on: the Northshire baseline and "
     "variants of it.",
     "upload": "A scenario file (YAML) from your computer, up to 1 MB; it is checked exactly as "
@@ -122,6 +125,11 @@ HELP["budget on"] = "Whether to plan against a budget: without one, spend is sho
 HELP["budget source"] = "Where the budget figure comes from: a plan, a board paper, a year."
 HELP["exercise choice"] = (
     "The board's answer, recorded before the reveal; it is kept while you visit other pages."
+)
+HELP["bill check replications"] = (
+    "Replications of the baseline the exercise's bill is checked against: the default is the "
+    "baseline's own, as the command line's check-bills uses. With few, the ranges rest on a "
+    "rough idea of how much a month varies."
 )
 HELP["sensitivity inputs"] = (
     "The numbers to try at their low and high ends, one at a time, all others as they are: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from sim.scenario.model import (
     Run,
     Scenario,
 )
-from sim.scenario.problems import Problem, ScenarioError, show, validation_problems
+from sim.scenario.problems import Find, Problem, ScenarioError, show, validation_problems
 from sim.scenario.source import Locator, from_data, plain
 from sim.scenario.uncertain import check_uncertain, lift_inline
 from sim.scenario.variants import Document, chain_from, merge_chain, read_chain
@@ -44,6 +45,8 @@ class LoadedScenario:
     path: Path | None
     files: tuple[Path, ...]
     warnings: tuple[Problem, ...]
+    exercise_bills: Path | None = None
+    """The exercise's bill file (`exercise.bills`), found beside the file that names it."""
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -99,13 +102,54 @@ def _finish(documents: list[Document], path: Path | None) -> LoadedScenario:
         raise ScenarioError(_in_reading_order(problems, documents)) from None
     problems += check_scenario(scenario, data, locator.find)
     problems += check_uncertain(scenario, documents[-1].display, written, locator.find)
+    bills, bill_problems = _exercise_bills(scenario, documents, locator.find)
+    problems += bill_problems
     ordered = _in_reading_order(problems, documents)
     if any(problem.is_error for problem in ordered):
         raise ScenarioError(ordered)
     files = tuple(
         Path(document.display) for document in documents if not document.display.startswith("<")
     )
-    return LoadedScenario(scenario=scenario, path=path, files=files, warnings=tuple(ordered))
+    return LoadedScenario(
+        scenario=scenario, path=path, files=files, warnings=tuple(ordered), exercise_bills=bills
+    )
+
+
+def _exercise_bills(
+    scenario: Scenario, documents: list[Document], find: Find
+) -> tuple[Path | None, list[Problem]]:
+    """An exercise's bill: a file beside the one that names it, that reads against the
+    baseline (the file the variant extends, as the Learn page compares with).
+
+    Without a baseline there is nothing to check it against, as there is nothing to compare
+    the exercise with: a merged copy (the app's, an exported file) keeps the name unchecked.
+    """
+    exercise = scenario.exercise
+    if exercise is None or exercise.bills is None or len(documents) < 2:
+        return None, []
+    from sim.money.bills import BillsError, read_bills  # the money layer sits above this one
+
+    file, line = find(("exercise", "bills"))
+    named_in = next((document for document in documents if document.display == file), None)
+    folder = named_in.folder if named_in is not None else documents[-1].folder
+    bills = Path(os.path.normpath(folder / exercise.bills))
+
+    def problem(message: str) -> Problem:
+        return Problem(file, line, "exercise.bills", message)
+
+    if not bills.exists():
+        return bills, [problem(f"cannot find the bill '{exercise.bills}' (looked for {bills})")]
+    base = documents[-2].display
+    try:
+        baseline = _finish(documents[:-1], None).scenario
+    except ScenarioError:
+        message = f"the bill is read against the baseline {base}, which does not load: check it"
+        return bills, [problem(message)]
+    try:
+        read_bills(bills, baseline)
+    except BillsError as error:
+        return bills, [problem(text) for text in error.problems]
+    return bills, []
 
 
 def _format_problems(documents: list[Document]) -> list[Problem]:

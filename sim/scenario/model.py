@@ -58,6 +58,7 @@ LATER_FIELDS = frozenset(
         "cohort",
         "cohorts",
         "growth_per_year",
+        "bills",
     }
 )
 """Fields added to format 1 after its first files were written (time-varying capacity,
@@ -622,6 +623,7 @@ class Exercise(Frozen):
     """A training exercise: a short story, a question for the board, and the reveal.
 
     Metadata only: it changes nothing that is simulated, and the scenario hash leaves it out.
+    `bills` names a file, so the loader checks it (it must read against the baseline).
     """
 
     title: Text
@@ -632,6 +634,11 @@ class Exercise(Frozen):
     )
     expect: tuple[Expectation, ...] = Field(min_length=1)
     why: Text
+    bills: Text | None = Field(
+        default=None,
+        description="A bill file (CSV) the board checks on the Learn page, relative to the "
+        "scenario file that declares it; read against the baseline the variant extends.",
+    )
 
     @field_validator("choices")
     @classmethod

@@ -3,7 +3,8 @@
 An exercise is a bundled variant file with an `exercise:` block. The page tells its story,
 asks the board its question and records the board's answer; Reveal then compares the
 variant with the file it extends on paired replications and shows what happened, whether
-each expected direction held, and why.
+each expected direction held, and why. An exercise that names a bill (`exercise.bills`)
+has it checked against the baseline first, in the same background run.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sim.app import charts, jobs, state
 from sim.app.glossary import GLOSSARY, HELP
 from sim.compare import Comparison, compare_scenarios
 from sim.compare.exercise import expectations, metric_words, shown
-from sim.results.replicate import Progress
+from sim.money.bills import check_bills, read_bills, summarise
+from sim.results.replicate import Progress, replicate
 from sim.scenario import LoadedScenario, ScenarioError, load_scenario
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Exercise, Scenario
@@ -53,21 +55,77 @@ def _baseline(loaded: LoadedScenario) -> Path | None:
     return loaded.files[-2] if len(loaded.files) > 1 else None
 
 
+# What a reveal shows: the paired comparison, and the bill check (one row per bill line)
+# when the exercise has a bill.
+Reveal = tuple[Comparison, pd.DataFrame | None]
+
+
 def _reveal(
     name: str,
     variant: Scenario,
     base: Path,
     replications: int,
+    bills: tuple[Path, int] | None,
     pool: Executor,
     progress: Progress,
-) -> Comparison:
-    return compare_scenarios(
-        load_scenario(base).scenario,
+) -> Reveal:
+    """The bill check (if any), then the paired comparison, on the shared pool; progress
+    counts the replications of both."""
+    baseline = load_scenario(base).scenario
+    checking = 0 if bills is None else bills[1]
+    total = checking + 2 * replications
+    checked = None
+    if bills is not None:
+        path, count = bills
+        lines = read_bills(path, baseline)
+        records = replicate(
+            baseline,
+            count,
+            baseline.run.seed,
+            progress=lambda done, _: progress(done, total),
+            executor=pool,
+        )
+        checked = check_bills(records, baseline, lines)
+    comparison = compare_scenarios(
+        baseline,
         [variant],
         labels=[Path(name).stem],
         replications=replications,
         executor=pool,
-        progress=progress,
+        progress=lambda done, _: progress(checking + done, total),
+    )
+    return comparison, checked
+
+
+def _show_bill_check(
+    checked: pd.DataFrame, bills: tuple[Path, int], comparison: Comparison
+) -> None:
+    flagged = checked[checked["flagged"]]
+    passed = len(checked) - len(flagged)
+    st.subheader("The bill")
+    st.caption(
+        f"{bills[0].name} checked against {comparison.base.name} on {bills[1]} replications "
+        f"(seed {comparison.seed}): each line against the range one honest month falls in "
+        "(95%)."
+    )
+    st.markdown(f"{summarise(checked)}. **{passed} of {len(checked)} lines passed.**")
+    if flagged.empty:
+        st.success("No line is outside what the model or the contract allows.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "line": flagged["line"],
+                "provider": flagged["provider"],
+                "month": flagged["month"],
+                "what is wrong": flagged["reason"],
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        "A flag is a question to put to the provider, not proof: about one honest line in "
+        "twenty falls outside a 95% range by chance."
     )
 
 
@@ -91,11 +149,17 @@ def _expectation_table(comparison: Comparison, label: str) -> pd.DataFrame:
     )
 
 
-def _show_reveal(comparison: Comparison, exercise: Exercise, chosen: str | None) -> None:
+def _show_reveal(
+    reveal: Reveal, bills: tuple[Path, int] | None, exercise: Exercise, chosen: str | None
+) -> None:
+    comparison, checked = reveal
     label = comparison.labels[0]
     st.header("The reveal")
     if chosen is not None:
         st.markdown(f"The board's answer: *{chosen}*")
+    if checked is not None and bills is not None:
+        _show_bill_check(checked, bills, comparison)
+        st.subheader("The comparison")
     st.caption(
         f"{comparison.replications} paired replications (seed {comparison.seed}) of "
         f"{comparison.variants[0].name} against {comparison.base.name}."
@@ -191,30 +255,50 @@ else:
             key="exercise_replications",
         )
     )
+    bills: tuple[Path, int] | None = None
+    if base is not None and loaded.exercise_bills is not None:
+        baseline = _load(str(base), base.stat().st_mtime_ns)
+        st.session_state.setdefault(
+            "exercise_bill_replications",
+            baseline.scenario.run.replications if baseline is not None else REPLICATIONS,
+        )
+        bill_replications = int(
+            st.number_input(
+                "Replications for the bill check",
+                min_value=2,
+                max_value=200,
+                help=HELP["bill check replications"],
+                key="exercise_bill_replications",
+            )
+        )
+        bills = (loaded.exercise_bills, bill_replications)
     if base is None:
         st.warning(
             f"{name} extends no baseline, so there is nothing to compare it with: an exercise "
             "belongs in a variant file that extends its baseline."
         )
-    comparisons: dict[tuple[str, int], Comparison] = st.session_state.setdefault(
-        "exercise_comparisons", {}
+    reveals: dict[tuple[str, int, int | None], Reveal] = st.session_state.setdefault(
+        "exercise_reveals", {}
     )
+    wanted = (name, replications, None if bills is None else bills[1])
     runner, me = jobs.runner(), jobs.session_id()
     if (
         st.button("Reveal", type="primary", key="reveal_button", disabled=base is None)
         and base is not None
-        and (name, replications) not in comparisons
+        and wanted not in reveals
     ):
-        key = ("exercise", name, scenario_hash(loaded.scenario), replications)
+        key = ("exercise", scenario_hash(loaded.scenario), *wanted)
         runner.start(
             key,
             label=f"exercise {name}",
-            total=2 * replications,
-            work=partial(_reveal, name, loaded.scenario, base, replications),
+            total=2 * replications + (0 if bills is None else bills[1]),
+            work=partial(_reveal, name, loaded.scenario, base, replications, bills),
             watcher=me,
         )
-        st.session_state["exercise_job"] = (key, name, replications)
-    following: tuple[tuple[str, ...], str, int] | None = st.session_state.get("exercise_job")
+        st.session_state["exercise_job"] = (key, wanted)
+    following: tuple[tuple[object, ...], tuple[str, int, int | None]] | None = st.session_state.get(
+        "exercise_job"
+    )
     job = runner.job(following[0]) if following is not None else None
     if following is not None and job is not None:
         if job.state == "running":
@@ -222,13 +306,13 @@ else:
             st.stop()
         del st.session_state["exercise_job"]
         if job.state == "finished":
-            comparisons[(following[1], following[2])] = runner.collect(job, me)
+            reveals[following[1]] = runner.collect(job, me)
         elif job.state == "cancelled":
             st.warning("Cancelled. The board's answer is as you left it.")
         else:
             st.error(job.error)
-    if (name, replications) in comparisons:
-        _show_reveal(comparisons[(name, replications)], exercise, chosen)
+    if wanted in reveals:
+        _show_reveal(reveals[wanted], bills, exercise, chosen)
 
 st.header("Glossary")
 for term, meaning in sorted(GLOSSARY.items()):
