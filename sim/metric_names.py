@@ -47,7 +47,8 @@ SYSTEM_METRICS = (
 )
 """Metrics of the whole system, reported under provider `all`. `holder_abs_variance_share`
 is the budget holders' mean absolute year-end variance as a share of their budgets
-(`sim.money.pooling`): each registered practice holds its list-size share of the budget."""
+(`sim.money.pooling`): each holder (a practice, or the practices sharing one
+`budget_holder`) holds its list-size share of the budget."""
 
 
 def metric_names(scenario: Scenario) -> list[str]:

@@ -144,6 +144,46 @@ def test_summary_states_only_differences_whose_interval_excludes_zero() -> None:
     assert sentences[-1].startswith("2 other differences cannot be told apart from chance")
 
 
+def test_sharing_budgets_changes_only_the_holders_gap_and_says_so() -> None:
+    """Budget holders move no patient and no pound: every paired replication pays exactly
+    the same, and the summary says so instead of "cannot be told apart from chance"."""
+    practices = """
+    practices:
+      - {id: small, list_size: 2_000, referral_multiplier: 1.4}
+      - {id: large, list_size: 8_000}
+    """
+    text = (
+        CHAIN.format(ward_beds=20, outpatient_share=0.2).replace(
+            "per_day: 40", "per_1000_per_year: 1_460"
+        )
+        + practices
+    )
+    base = scenario_from(text, days=120, warm_up_days=20, replications=6, seed=5)
+    pooled = scenario_from(
+        text.replace("8_000}", "8_000, budget_holder: pcn}").replace(
+            "1.4}", "1.4, budget_holder: pcn}"
+        ),
+        days=120,
+        warm_up_days=20,
+        replications=6,
+        seed=5,
+    )
+    assert [p.holder for p in pooled.practices] == ["pcn", "pcn"]
+    comparison = compare_scenarios(base, [pooled])
+    differences = comparison.differences
+    moved = differences[differences["difference"].fillna(0) != 0]
+    assert list(zip(moved["provider"], moved["metric"], strict=True)) == [
+        ("all", "holder_abs_variance_share")
+    ]
+    assert bool(moved["significant"].iloc[0]) and moved["difference"].iloc[0] < 0
+    (sentences,) = comparison.summary.values()
+    assert sentences[0] == (
+        "Total paid by the commissioner is the same in every paired replication, to the penny."
+    )
+    assert sentences[1].startswith("The mean gap between a budget holder's year-end spend")
+    assert " falls from " in sentences[1]
+
+
 def test_one_replication_is_not_enough_to_tell_anything() -> None:
     base = _chain()
     empty = pd.DataFrame(columns=["provider", "metric"])

@@ -11,6 +11,7 @@ Lesson 4's bill, scenarios/lesson4_bills.csv, is made by `lesson4_bill` below;
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from sim.engine import RunRecord, simulate
 from sim.metric_names import SYSTEM
 from sim.money.bills import BillLine, bill_from_record, read_bills, write_bills
 from sim.money.pooling import (
+    BUDGET_HOLDER,
     CONSORTIUM,
     PRACTICE,
     holder_positions,
@@ -35,7 +37,7 @@ from sim.money.pooling import (
 )
 from sim.results import run_scenario
 from sim.results.metrics import replication_metrics
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 from tests.conftest import scenario_from
 
 ROOT = Path(__file__).parents[1]
@@ -66,7 +68,10 @@ def test_every_bundled_scenario_runs_a_short_horizon(path: Path) -> None:
     assert result.records[0].months == ("2026-04",)
     assert result.providers["completions"].sum() > 0
     assert result.summary["totals"]["paid_gbp"] > 0
-    assert set(result.pooling["structure"]) == {PRACTICE, CONSORTIUM}
+    holders = (
+        PRACTICE if all(p.holder == p.id for p in scenario.registered_practices) else BUDGET_HOLDER
+    )
+    assert list(result.pooling["structure"].unique()) == [holders, CONSORTIUM]
 
 
 # --- the lessons are sourced variants of the baseline ---------------------------------------
@@ -360,6 +365,190 @@ def test_pooling_csv_is_written_with_the_run(tmp_path: Path) -> None:
     result = run_scenario(scenario, replications=2)
     result.write(tmp_path)
     table = pd.read_csv(tmp_path / "pooling.csv")
-    # One list: each practice alone and the consortium are the same holder.
-    assert list(table["structure"]) == [PRACTICE, CONSORTIUM]
+    # One holder: the scenario's holders and the consortium are the same eight practices.
+    assert list(table["structure"]) == [BUDGET_HOLDER, CONSORTIUM]
+    assert list(table["holder"]) == [CONSORTIUM, CONSORTIUM]
+    assert list(table["practices"]) == [8, 8]
     assert table["abs_variance_share"].nunique() == 1
+
+
+# --- budget holders in the scenario file ----------------------------------------------------
+
+THREE_PRACTICES = """
+    budget: {annual_gbp: 400_000}
+    practices:
+      - {id: east, list_size: 1_000, budget_holder: pcn}
+      - {id: west, list_size: 2_000}
+      - {id: north, list_size: 1_000, budget_holder: pcn}
+    demand:
+      - {id: need, enters: clinic, per_1000_per_year: 100}
+    providers:
+      - {id: clinic, price: {per_attendance_gbp: 100}, contract: {type: activity}}
+      - {id: nursing, price: {per_attendance_gbp: 50}, contract: {type: block, annual_gbp: 120_000}}
+    pathways:
+      - {from: clinic, to: nursing, share: 0.1}
+    """
+
+
+def test_pooling_with_two_holders_over_three_practices_by_hand() -> None:
+    """East and North (1,000 patients each) share the holder `pcn`; West (2,000) holds its
+    own budget. The clinic sees 50, 100 and 100 patients a month from east, west and north
+    (£60,000, £120,000, £120,000 a year at £100); nursing's £120,000 block is used equally,
+    £40,000 each. Budgets by list size: pcn £200,000, west £200,000.
+    pcn spends £100,000 + £160,000 = £260,000, 30% over; west £160,000, 20% under."""
+    scenario = scenario_from(THREE_PRACTICES, days=365)
+    record = simulate(scenario, replication=0, seed=1)
+    months = len(record.months)
+    activity = np.zeros((2, months, 3))
+    activity[0, :, 0], activity[0, :, 1], activity[0, :, 2] = 50, 100, 100
+    activity[1, :3, :] = 200 / 3
+    record = dataclasses.replace(
+        record,
+        completions=activity.sum(axis=2),
+        practice_activity=activity,
+        practice_excess_days=np.zeros_like(activity),
+        practice_occupancy_days=np.zeros_like(activity),
+    )
+    np.testing.assert_allclose(
+        practice_paid(record, scenario), [[60_000, 120_000, 120_000], [40_000] * 3]
+    )
+    positions = holder_positions([record], scenario)
+    assert list(positions["holder"]) == ["pcn", "west"]  # in the order first listed
+    expected = {
+        "practices": [2, 1],
+        "list_size": [2_000, 2_000],
+        "budget_gbp": [200_000, 200_000],
+        "spend_gbp": [260_000, 160_000],
+        "variance_gbp": [60_000, -40_000],
+        "variance_share": [0.3, -0.2],
+    }
+    for column, values in expected.items():
+        np.testing.assert_allclose(positions[column], values, atol=1e-6)
+    # The scenario's holders: (30% + 20%) / 2. Each practice alone: east on budget (£100,000
+    # of £100,000), west 20% under, north 60% over (£160,000 of £100,000). One consortium:
+    # £420,000 of £400,000, 5% over.
+    assert mean_abs_variance_share(record, scenario) == pytest.approx(0.25)
+    alone = {p.id: p.id for p in scenario.registered_practices}
+    assert mean_abs_variance_share(record, scenario, alone) == pytest.approx(0.8 / 3)
+    metrics = replication_metrics([record], scenario)
+    gap = metrics[
+        (metrics["provider"] == SYSTEM) & (metrics["metric"] == "holder_abs_variance_share")
+    ]
+    assert float(gap["value"].iloc[0]) == pytest.approx(0.25)
+    table = pooling_table([record, record], scenario)
+    assert list(zip(table["structure"], table["holder"], strict=True)) == [
+        (BUDGET_HOLDER, "pcn"),
+        (BUDGET_HOLDER, "west"),
+        (CONSORTIUM, CONSORTIUM),
+    ]
+    assert structure_risk(table) == pytest.approx({BUDGET_HOLDER: 0.25, CONSORTIUM: 0.05})
+    np.testing.assert_allclose(table["variance_gbp"], [60_000, -40_000, 20_000], atol=1e-6)
+    np.testing.assert_allclose(table["chance_over_budget"], [1.0, 0.0, 1.0])
+
+
+BASELINE_POOLING_SHA256 = "41c8ad89ff8fad08078dcfeb8a33c9b7aef94b9a22613309b9742015a257654f"
+"""SHA-256 of pooling.csv of the baseline over 60 days, 2 replications, as written before
+practices had a `budget_holder` (commit 70b2cd4)."""
+
+
+def test_a_file_without_budget_holders_writes_the_pooling_csv_it_always_did(
+    short_baseline: tuple[Scenario, list[RunRecord]],
+) -> None:
+    scenario, records = short_baseline
+    assert all(p.budget_holder is None for p in scenario.registered_practices)
+    assert "budget_holder" not in scenario.model_dump_json()  # so its hash is unchanged
+    text = pooling_table(records, scenario).to_csv(index=False)
+    assert hashlib.sha256(text.encode()).hexdigest() == BASELINE_POOLING_SHA256
+    # Naming each practice as its own holder means the same.
+    own = scenario.model_copy(
+        update={
+            "practices": tuple(
+                p.model_copy(update={"budget_holder": p.id}) for p in scenario.practices
+            )
+        }
+    )
+    assert pooling_table(records, own).to_csv(index=False) == text
+
+
+def test_localities_in_the_file_are_the_localities_from_python(
+    short_baseline: tuple[Scenario, list[RunRecord]],
+) -> None:
+    scenario, records = short_baseline
+    localities = {
+        "central": "north",
+        "northgate": "north",
+        "hilltop": "north",
+        "riverside": "river",
+        "valley": "river",
+        "harbour": "river",
+        "market_street": "south",
+        "castle_view": "south",
+    }
+    held = scenario.model_copy(
+        update={
+            "practices": tuple(
+                p.model_copy(update={"budget_holder": localities[p.id]}) for p in scenario.practices
+            )
+        }
+    )
+    from_file = pooling_table(records, held)
+    from_python = pooling_table(records, scenario, {BUDGET_HOLDER: localities, CONSORTIUM: None})
+    from_python.loc[from_python["structure"] == CONSORTIUM, "holder"] = CONSORTIUM
+    assert list(from_file["holder"]) == ["north", "river", "south", CONSORTIUM]
+    pd.testing.assert_frame_equal(
+        from_file.iloc[:3].reset_index(drop=True), from_python.iloc[:3].reset_index(drop=True)
+    )
+
+
+def _practices_file(tmp_path: Path, practices: str) -> Path:
+    path = tmp_path / "holders.yaml"
+    path.write_text(
+        "format: 1\nname: Holders\nbudget: {annual_gbp: 1_000_000}\npractices:\n"
+        + practices
+        + "demand:\n  - {id: need, enters: clinic, per_1000_per_year: 100}\n"
+        "providers:\n  - {id: clinic, price: {per_attendance_gbp: 100}}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("practices", "line", "message"),
+    [
+        (
+            "  - {id: a, list_size: 100, budget_holder: ''}\n",
+            5,
+            "practices[a].budget_holder: must be an id of letters, digits, '_', '-' and '.'",
+        ),
+        (
+            "  - {id: a, list_size: 100, budget_holder: north pcn}\n",
+            5,
+            "practices[a].budget_holder: must be an id of letters, digits, '_', '-' and '.'",
+        ),
+        (
+            "  - {id: a, list_size: 100, budget_holder: b}\n"
+            "  - {id: b, list_size: 100, budget_holder: pcn}\n",
+            5,
+            "practices[a].budget_holder: 'b' is a practice whose own budget is held by 'pcn': "
+            "use 'pcn' to share that budget, or a holder id that is not another practice's",
+        ),
+    ],
+    ids=["empty", "not an id", "another practice's id, held elsewhere"],
+)
+def test_a_wrong_budget_holder_is_one_clear_problem(
+    tmp_path: Path, practices: str, line: int, message: str
+) -> None:
+    path = _practices_file(tmp_path, practices)
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    (problem,) = raised.value.problems
+    assert str(problem).startswith(f"{path}:{line} {message}"), str(problem)
+
+
+def test_a_practice_may_join_another_practice_s_budget(tmp_path: Path) -> None:
+    path = _practices_file(
+        tmp_path,
+        "  - {id: a, list_size: 100}\n  - {id: b, list_size: 300, budget_holder: a}\n",
+    )
+    loaded = load_scenario(path)
+    assert loaded.warnings == ()
+    assert [p.holder for p in loaded.scenario.practices] == ["a", "a"]

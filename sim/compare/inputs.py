@@ -76,6 +76,7 @@ FIELDS: dict[str, tuple[str, Kind, str]] = {
     "start_date": ("start date", "text", ""),
     "list_size": ("list size", "number", ""),
     "referral_multiplier": ("referral multiplier", "number", ""),
+    "budget_holder": ("budget holder", "text", ""),
     "enters": ("enters", "text", ""),
     "per_1000_per_year": ("rate", "number", " per 1,000 a year"),
     "per_day": ("rate", "number", " a day"),

@@ -105,6 +105,10 @@ def summary_sentences(
             f"{pounds(abs(total['difference']))} {period} ({_interval(total)}), from "
             f"{pounds(total['base'])} to {pounds(total['variant'])}."
         )
+    elif total["ci_low"] == total["ci_high"] == 0:
+        sentences.append(
+            "Total paid by the commissioner is the same in every paired replication, to the penny."
+        )
     else:
         sentences.append(
             "The change in total paid by the commissioner cannot be told apart from chance."
@@ -206,9 +210,10 @@ def summary_sentences(
     return sentences
 
 
-def _holders(scenario: Scenario) -> tuple[tuple[str, int], ...]:
-    """The budget holders (`sim.money.pooling`): each registered practice and its list."""
-    return tuple((p.id, p.list_size) for p in scenario.registered_practices)
+def _holders(scenario: Scenario) -> tuple[tuple[str, str, int], ...]:
+    """The budget holders (`sim.money.pooling`), by id: each registered practice, the id of
+    the holder its budget goes to, and its list (which sets that holder's share)."""
+    return tuple((p.id, p.holder, p.list_size) for p in scenario.registered_practices)
 
 
 def _with_places(*scenarios: Scenario) -> set[str]:

@@ -27,23 +27,31 @@ from sim.scenario.model import (
 from sim.scenario.paths import KEYED, is_number, item_name
 
 
+def _practices(scenario: Scenario) -> pd.DataFrame:
+    """The registered practices; a budget holder column only when some share a budget."""
+    practices = scenario.registered_practices
+    shared = any(practice.holder != practice.id for practice in practices)
+    return pd.DataFrame(
+        [
+            {
+                "practice": practice.id,
+                "name": practice.name or "",
+                "list size": number(practice.list_size),
+                "referral multiplier": number(practice.referral_multiplier),
+                **({"budget holder": practice.holder} if shared else {}),
+                "source": practice.source or "",
+            }
+            for practice in practices
+        ]
+    )
+
+
 def input_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Each part of the scenario as a table of text, by title, in the order a reader
     follows a patient: who is registered, who comes, where they go, what it costs."""
     tables = {
         "Budget": _budget(scenario),
-        "Practices": pd.DataFrame(
-            [
-                {
-                    "practice": practice.id,
-                    "name": practice.name or "",
-                    "list size": number(practice.list_size),
-                    "referral multiplier": number(practice.referral_multiplier),
-                    "source": practice.source or "",
-                }
-                for practice in scenario.registered_practices
-            ]
-        ),
+        "Practices": _practices(scenario),
         "Demand": pd.DataFrame([_demand(stream) for stream in scenario.demand]),
         "Providers": pd.DataFrame([_provider(provider) for provider in scenario.providers]),
         "Prices": pd.DataFrame([_price(provider) for provider in scenario.providers]),

@@ -9,11 +9,13 @@ budget (`mean_abs_variance_share`, the system metric `all.holder_abs_variance_sh
 
 The rules, stated once:
 
-- A *holder* is a set of registered practices, given as a mapping from practice id to
-  holder id (`groups`); without one, every practice holds its own budget (as GP
-  fundholders did). The scenario format has no field for groups yet, so the run's tables
-  show two structures: each practice alone (`PRACTICE`) and all of them together
-  (`CONSORTIUM`).
+- A *holder* is a set of registered practices that share one budget. The scenario says
+  who holds each practice's share (`budget_holder` of a practice; without it, the practice
+  itself, as GP fundholders did), and Python callers can give any other grouping as a
+  mapping from practice id to holder id (`groups`). A run's `pooling.csv` shows two
+  structures over the same replications: the scenario's holders (`PRACTICE` when every
+  practice holds its own budget, `BUDGET_HOLDER` when some share one) and one consortium
+  holding everything (`CONSORTIUM`).
 - A holder's *budget* is the commissioner's plan for the measured period
   (`sim.money.budget.monthly_plan`) pro rata to its list size: a capitation share that
   ignores referral behaviour, as a budget set before the year would.
@@ -46,6 +48,8 @@ from sim.scenario.model import Scenario
 
 PRACTICE = "practice"
 """The structure in which every registered practice holds its own budget."""
+BUDGET_HOLDER = "budget_holder"
+"""The structure of a scenario's holders when some practices share a budget."""
 CONSORTIUM = "consortium"
 """The structure in which one consortium holds the whole budget (also its holder's id)."""
 
@@ -81,11 +85,12 @@ def practice_paid(record: RunRecord, scenario: Scenario) -> np.ndarray:
 def holders_of(scenario: Scenario, groups: Mapping[str, str] | None = None) -> list[str]:
     """Each registered practice's holder id, in the scenario's practice order.
 
-    `groups` maps every practice id to a holder id; None gives each practice its own.
-    Raises ValueError naming practices missing from `groups` or not in the scenario."""
+    `groups` maps every practice id to a holder id; None takes the scenario's own
+    (`Practice.holder`: its `budget_holder`, or the practice itself). Raises ValueError
+    naming practices missing from `groups` or not in the scenario."""
     practices = [p.id for p in scenario.registered_practices]
     if groups is None:
-        return practices
+        return [p.holder for p in scenario.registered_practices]
     missing = [p for p in practices if p not in groups]
     unknown = sorted(set(groups) - set(practices))
     if missing or unknown:
@@ -102,7 +107,8 @@ def holder_positions(
     records: Sequence[RunRecord], scenario: Scenario, groups: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """One row per replication and holder: `replication, holder, practices, list_size,
-    budget_gbp, spend_gbp, variance_gbp, variance_share` over the measured period.
+    budget_gbp, spend_gbp, variance_gbp, variance_share` over the measured period; the
+    scenario's holders unless `groups` gives others (see `holders_of`).
 
     Holders are in the order their first practice is listed. Without a budget in the
     scenario, budgets, variances and shares are NaN."""
@@ -137,16 +143,19 @@ def holder_positions(
 def mean_abs_variance_share(
     record: RunRecord, scenario: Scenario, groups: Mapping[str, str] | None = None
 ) -> float:
-    """One replication's mean over holders of |year-end variance| / budget (NaN without a
-    budget): how far, on average, a holder ends the year from its budget."""
+    """One replication's mean over holders (the scenario's, unless `groups` says otherwise)
+    of |year-end variance| / budget (NaN without a budget): how far, on average, a holder
+    ends the year from its budget."""
     positions = holder_positions([record], scenario, groups)
     return float(positions["variance_share"].abs().mean())
 
 
 def default_structures(scenario: Scenario) -> dict[str, dict[str, str] | None]:
-    """Each practice alone, then one consortium holding every practice's budget."""
-    practices = [p.id for p in scenario.registered_practices]
-    return {PRACTICE: None, CONSORTIUM: dict.fromkeys(practices, CONSORTIUM)}
+    """The scenario's holders (`PRACTICE` if each practice holds its own budget, else
+    `BUDGET_HOLDER`), then one consortium holding every practice's budget."""
+    practices = scenario.registered_practices
+    own = PRACTICE if all(p.holder == p.id for p in practices) else BUDGET_HOLDER
+    return {own: None, CONSORTIUM: dict.fromkeys((p.id for p in practices), CONSORTIUM)}
 
 
 def pooling_table(

@@ -1,6 +1,7 @@
 """Rules that need the whole scenario, beyond the types and ranges the model checks.
 
-Errors: ids unique and known, pathways from providers to providers or exits, shares that
+Errors: ids unique and known, budget holders that name no other practice's list
+unless it is in them, pathways from providers to providers or exits, shares that
 add up, a population for population-driven demand, a length of stay wherever there are
 servers, metrics an exercise expects that a run reports, dates inside the run (capacity
 changes, shocks, openings), a way on for patients a provider that has not opened yet
@@ -53,6 +54,7 @@ def check_scenario(
     """
     report = _Report(scenario, dict(data), find, positions)
     _check_ids(report)
+    _check_holders(report)
     _check_references(report)
     _check_exercise(report)
     _check_shares(report)
@@ -136,6 +138,24 @@ def _check_ids(report: _Report) -> None:
                 )
             else:
                 seen[node_id] = what
+
+
+def _check_holders(report: _Report) -> None:
+    """A `budget_holder` that is another practice's id joins that practice's budget, so
+    that practice must hold its own budget there too (a holder named after a practice that
+    is not in it would be read as the wrong list)."""
+    holder_of = {practice.id: practice.holder for practice in report.scenario.practices}
+    for index, practice in enumerate(report.scenario.practices):
+        named = practice.budget_holder
+        if named is None or named == practice.id or named not in holder_of:
+            continue
+        if holder_of[named] != named:
+            report.add(
+                report.path("practices", index, "budget_holder"),
+                f"'{named}' is a practice whose own budget is held by "
+                f"'{holder_of[named]}': use '{holder_of[named]}' to share that budget, or a "
+                "holder id that is not another practice's",
+            )
 
 
 def _ids_with_paths(data: Mapping[str, Any], collection: str) -> list[tuple[DataPath, str]]:

@@ -59,10 +59,11 @@ LATER_FIELDS = frozenset(
         "cohorts",
         "growth_per_year",
         "bills",
+        "budget_holder",
     }
 )
 """Fields added to format 1 after its first files were written (time-varying capacity,
-openings, shocks, elasticity, cohorts, growth). While unset they are left out of a
+openings, shocks, elasticity, cohorts, growth, budget holders). While unset they are left out of a
 scenario's plain data, so an older file keeps its hash, its cached results and its
 canonical YAML."""
 
@@ -235,7 +236,18 @@ class Practice(Frozen):
     name: str | None = None
     list_size: Annotated[int, Field(gt=0)]
     referral_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    budget_holder: Id | None = Field(
+        default=None,
+        description="Who holds this practice's share of the budget: practices with the same "
+        "holder share one budget and one year-end variance; none: the practice itself.",
+    )
     source: Source = None
+
+    @property
+    def holder(self) -> str:
+        """The id of the budget holder this practice's list-size share of the budget goes
+        to (`sim.money.pooling`): `budget_holder`, or the practice's own id."""
+        return self.budget_holder if self.budget_holder is not None else self.id
 
 
 class Cohort(Frozen):
