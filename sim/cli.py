@@ -148,16 +148,7 @@ def run(
     """Simulate a scenario and write providers.csv, flows.csv, monthly.csv and summary.json."""
     loaded = _load(file)
     _refuse_to_overwrite(out_dir, overwrite)
-    scenario = loaded.scenario
-    total = replications or scenario.run.replications
-    try:
-        with _progress_bar(f"{scenario.name}: replications", total) as progress:
-            result = run_scenario(
-                scenario, replications, seed, workers, progress, scheduler=scheduler
-            )
-    except ScaleOutError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    result = _simulate(loaded.scenario, replications, seed, workers, scheduler)
     try:
         written = result.write(out_dir)
     except OSError as error:
@@ -165,6 +156,25 @@ def run(
         raise typer.Exit(1) from None
     _show(result)
     out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False, highlight=False)
+
+
+def _simulate(
+    scenario: Scenario,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    scheduler: str | None,
+) -> RunResult:
+    """Run the replications behind a progress bar; a cluster that fails stops in one line."""
+    total = replications or scenario.run.replications
+    try:
+        with _progress_bar(f"{scenario.name}: replications", total) as progress:
+            return run_scenario(
+                scenario, replications, seed, workers, progress, scheduler=scheduler
+            )
+    except ScaleOutError as error:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _duration(days: float) -> str:
@@ -816,16 +826,7 @@ def report(
     for path in (out_file, xlsx):
         if path is not None:
             _refuse_to_overwrite(path.parent, overwrite, (path.name,))
-    scenario = loaded.scenario
-    total = replications or scenario.run.replications
-    try:
-        with _progress_bar(f"{scenario.name}: replications", total) as progress:
-            result = run_scenario(
-                scenario, replications, seed, workers, progress, scheduler=scheduler
-            )
-    except ScaleOutError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    result = _simulate(loaded.scenario, replications, seed, workers, scheduler)
     outputs: list[tuple[Path, bytes]] = [(out_file, html_report(result, loaded.files).encode())]
     if xlsx is not None:
         outputs.append((xlsx, results_workbook(result)))
