@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -180,3 +181,20 @@ def test_an_uncertain_range_on_a_cohorts_pathway_draws_per_replication() -> None
     data["pathways"][0]["share"] = {"low": 0.5, "high": 1.0}
     scenario = parse_scenario(data).scenario
     assert scenario.uncertain[0].input == "pathways[ward->social_care@frail].share"
+
+
+def test_knockon_run_writes_cohorts_csv_beside_the_other_files(tmp_path: Path) -> None:
+    from sim.cli import main
+
+    data = yaml.safe_load(WARD)
+    data.update(format=1, name="cohorts", run={"days": 60, "replications": 2})
+    scenario_file = tmp_path / "cohorts.yaml"
+    scenario_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_file), "--out", str(out), "--workers", "1"]) == 0
+    cohorts = pd.read_csv(out / "cohorts.csv")
+    providers = pd.read_csv(out / "providers.csv")
+    assert (out / "providers.csv").exists() and len(cohorts) == 2 * len(providers)
+    assert cohorts.groupby("provider", sort=False)["arrivals"].sum().to_numpy() == pytest.approx(
+        providers["arrivals"].to_numpy()
+    )
