@@ -109,6 +109,20 @@ def test_switching_a_contract_type_keeps_only_the_new_types_figures() -> None:
     assert "contract.rate: required, but missing" in messages
 
 
+def test_editing_a_phased_block_keeps_its_monthly_phasing() -> None:
+    """The phasing is twelve values, edited in the file: the table must not drop it."""
+    at = _app()
+    at.selectbox(key="bundled_choice").set_value("lesson2_sdec_frontloaded.yaml")
+    at.button(key="open_bundled").click().run()
+    assert not at.exception, at.exception
+    phasing = _provider(at, "sdec")["contract"]["phasing"]
+    assert "phasing" not in _table(at, "contracts_table").columns
+    _edit(at, "contracts_table", {_row(at, "sdec"): {"annual_gbp": 2_000_000.0}})
+    contract = _provider(at, "sdec")["contract"]
+    assert (contract["annual_gbp"], contract["phasing"]) == (2_000_000, phasing)
+    assert not [p for p in _loaders_problems(at) if p.is_error]
+
+
 def test_adding_a_pathway_row_adds_exactly_one_pathway() -> None:
     at = _app()
     before = list(_data(at)["pathways"])

@@ -363,7 +363,7 @@ def test_tornado_bars_run_from_the_nominal_value_to_each_end(sensitivity) -> Non
     # Largest swing first, drawn on top.
     assert low.y[0].startswith(rows["input"].iloc[0])
     assert figure.layout.yaxis.autorange == "reversed"
-    assert "total payments" in _title(figure)
+    assert "total paid by the commissioner" in _title(figure)
 
 
 def test_tornado_shows_waits_in_time_units_and_refuses_an_unknown_metric(sensitivity) -> None:

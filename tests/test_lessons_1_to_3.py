@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.compare.roi import return_on_investment
 from sim.engine import simulate
 from sim.scenario import load_scenario
 
@@ -18,6 +19,7 @@ LESSONS = {
     "lesson1_msk_triage.yaml": ("northshire_2026.yaml", True),
     "lesson2_base.yaml": ("northshire_2026.yaml", False),
     "lesson2_sdec_investment.yaml": ("lesson2_base.yaml", True),
+    "lesson2_sdec_frontloaded.yaml": ("lesson2_sdec_investment.yaml", True),
     "lesson3_winter_surge.yaml": ("northshire_2026.yaml", False),
     "lesson3_ward_block.yaml": ("lesson3_winter_surge.yaml", True),
     "lesson3_ward_marginal_rate.yaml": ("lesson3_winter_surge.yaml", True),
@@ -47,3 +49,30 @@ def test_a_lesson_runs_a_short_horizon(name: str) -> None:
     )
     record = simulate(short, replication=0)
     assert record.providers == tuple(p.id for p in scenario.providers)
+
+
+@pytest.mark.slow
+def test_lesson2_front_loading_the_same_block_delays_payback_and_leaves_the_year_alone() -> None:
+    """The spending regime: the same £2.5m paid April to September instead of a twelfth a
+    month. Same patients and the same year's total; payback a month later (October ->
+    November on these seeds, as the exercise's why says)."""
+    base, phased, front = (
+        load_scenario(SCENARIOS / name).scenario
+        for name in (
+            "lesson2_base.yaml",
+            "lesson2_sdec_investment.yaml",
+            "lesson2_sdec_frontloaded.yaml",
+        )
+    )
+    evenly = return_on_investment(base, phased, ["sdec"], replications=3, workers=2)
+    early = return_on_investment(base, front, ["sdec"], replications=3, workers=2)
+    assert evenly.summary["payback_month"] == "2026-10"
+    assert early.summary["payback_month"] == "2026-11"
+    # By September the front-loaded block has paid £2.5m, the even one half of that.
+    by_month = early.monthly.set_index("month")
+    assert by_month.loc["2026-09", "cumulative_investment_gbp"] == pytest.approx(2_500_000)
+    assert evenly.monthly.set_index("month").loc[
+        "2026-09", "cumulative_investment_gbp"
+    ] == pytest.approx(1_250_000)
+    same_year = early.summary["net_change_in_total_spend_gbp"]["mean"]
+    assert same_year == pytest.approx(evenly.summary["net_change_in_total_spend_gbp"]["mean"])

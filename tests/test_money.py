@@ -15,6 +15,7 @@ from sim.money.contracts import cost_and_volume_paid, marginal_rate_paid, monthl
 from sim.money.tariff import monthly_cost, practice_cost
 from sim.money.viability import viability_table
 from sim.results import run_scenario
+from sim.results.metrics import replication_metrics
 from sim.scenario.model import CostAndVolumeContract, MarginalRateContract
 from tests.conftest import scenario_from
 
@@ -269,3 +270,87 @@ def test_a_run_shorter_than_a_year_is_judged_against_the_plan_for_its_own_months
     assert totals["year_end_variance_gbp"] == pytest.approx(
         totals["paid_gbp"] - totals["budget_gbp"]
     )
+
+
+FRONT_LOADED = "[0.15, 0.15, 0.15, 0.15, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.0, 0.0]"
+
+
+def test_a_phased_block_pays_by_its_phasing_and_the_same_over_the_year() -> None:
+    scenario = _priced(15)
+    front = scenario_from(
+        PRICED.replace("STAY", "15").replace(
+            "annual_gbp: 1_200_000}", f"annual_gbp: 1_200_000, phasing: {FRONT_LOADED}}}"
+        ),
+        days=365,
+        warm_up_days=20,
+    )
+    record = simulate(front)
+    paid = monthly_paid(record, front, monthly_cost(record, front))
+    # By hand: £180,000 a month April to July, £120,000 in August and September, £60,000
+    # October to January, none in February and March.
+    expected = [180_000.0] * 4 + [120_000.0] * 2 + [60_000.0] * 4 + [0.0] * 2
+    assert paid[1] == pytest.approx(expected, abs=0.005)
+    assert paid[1].sum() == pytest.approx(1_200_000, abs=0.005)
+    # The same patients either way: phasing moves money in time, not care.
+    assert np.array_equal(record.completions, simulate(scenario).completions)
+
+
+def test_h1_metrics_count_the_first_six_months_against_the_phased_budget() -> None:
+    """Two phased blocks, one even budget: H1 paid and H1 variance, by hand."""
+    text = """
+    budget: {annual_gbp: 2_400_000, phasing: even}
+    practices: [{id: a, list_size: 1000}]
+    demand: [{id: walk_in, enters: clinic, per_day: 1}]
+    providers:
+      - id: clinic
+        price: {per_attendance_gbp: 100}
+        contract: {type: block, annual_gbp: 1_200_000}
+      - id: ward
+        price: {per_spell_gbp: 100}
+        contract: {type: block, annual_gbp: 1_200_000, phasing: PHASING}
+    pathways: [{from: clinic, to: ward, share: 0.5}]
+    """
+    even = scenario_from(text.replace("PHASING", "even"), days=365, warm_up_days=0)
+    front = scenario_from(text.replace("PHASING", FRONT_LOADED), days=365, warm_up_days=0)
+
+    def system(scenario):
+        metrics = replication_metrics(run_scenario(scenario, replications=1).records, scenario)
+        rows = metrics[metrics["provider"] == "all"].set_index("metric")["value"]
+        return rows
+
+    on_plan, ahead = system(even), system(front)
+    # Even: £600,000 + £600,000 paid in H1 against £1.2m planned.
+    assert on_plan["paid_h1_gbp"] == pytest.approx(1_200_000, abs=0.01)
+    assert on_plan["budget_variance_h1_gbp"] == pytest.approx(0, abs=0.01)
+    # Front-loaded ward block: £960,000 in its first six months, so H1 runs £360,000 over.
+    assert ahead["paid_h1_gbp"] == pytest.approx(1_560_000, abs=0.01)
+    assert ahead["budget_variance_h1_gbp"] == pytest.approx(360_000, abs=0.01)
+    assert ahead["paid_gbp"] == pytest.approx(on_plan["paid_gbp"], abs=0.01)
+
+
+def test_a_block_phasing_that_does_not_add_up_names_the_field() -> None:
+    text = PRICED.replace("STAY", "15").replace(
+        "annual_gbp: 1_200_000}", "annual_gbp: 1_200_000, phasing: [0.5, 0.5, 0.5]}"
+    )
+    with pytest.raises(ValueError, match="needs 12 monthly fractions, got 3"):
+        scenario_from(text, days=365)
+
+
+def test_each_replication_reports_the_surplus_of_providers_with_a_fixed_cost() -> None:
+    text = PRICED.replace("STAY", "15").replace(
+        "per_day_gbp: 10.25}",
+        "per_day_gbp: 10.25, fixed_annual_gbp: 700_000, marginal_cost_share: 0.1}",
+    )
+    scenario = scenario_from(text, days=365)
+    records = run_scenario(scenario, replications=3).records
+    metrics = replication_metrics(records, scenario)
+    surplus = metrics[metrics["metric"] == "surplus_gbp"]
+    # Only the ward gives a fixed cost; the clinic cannot be judged.
+    assert surplus["provider"].unique().tolist() == ["ward"]
+    # Income £1.2m less £700,000 fixed less 10% of the activity's value, replication by
+    # replication, and the viability table's surplus is their mean.
+    for record, value in zip(records, surplus["value"], strict=True):
+        activity_value = monthly_cost(record, scenario)[1].sum()
+        assert value == pytest.approx(1_200_000 - 700_000 - 0.1 * activity_value, abs=0.01)
+    table = viability_table(records, scenario).set_index("provider")
+    assert table.loc["ward", "surplus_gbp"] == pytest.approx(surplus["value"].mean())

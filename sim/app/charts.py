@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.compare.words import WHOLE_YEAR, duration, pounds, signed_pounds
+from sim.metric_names import in_words
 from sim.money.practices import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, WITHIN, funnel_limits
 from sim.network.graph import build_graph
 from sim.network.traffic import arrival_rates, offered_load
@@ -78,27 +79,6 @@ SUBTITLE_WIDTH = 80
 
 WAIT_METRICS = frozenset({"mean_wait_days", "p95_wait_days", "mean_stay_days"})
 """Metrics in days that are a time per patient (shown in minutes, hours or days)."""
-METRIC_WORDS = {
-    "arrivals": "patients arriving",
-    "completions": "patients seen",
-    "mean_wait_days": "mean wait",
-    "p95_wait_days": "95th centile wait",
-    "mean_in_system": "patients in the service on an average day",
-    "utilisation": "utilisation",
-    "cost_gbp": "cost at price",
-    "paid_gbp": "payments",
-    "overflows": "patients who waited too long and moved on",
-    "mean_queue": "patients waiting on an average day",
-    "mean_occupied": "places occupied on an average day",
-    "mean_stay_days": "mean length of stay",
-    "delay_days": "days waiting to move on after care",
-    "delayed_transfer_days": "days occupied by patients waiting for a place elsewhere",
-    "budget_variance_gbp": "position against budget",
-    "holder_abs_variance_share": "budget holders' mean year-end gap from budget",
-    "budget_gbp": "budget",
-    "patients_entered": "patients entering",
-    "patients_left": "patients leaving",
-}
 
 
 class Card(NamedTuple):
@@ -1485,7 +1465,7 @@ def tornado(
         annotation_position="top",
     )
     names = _names([scenario] if scenario else [])
-    words = METRIC_WORDS.get(name, name.replace("_", " "))
+    words = in_words(name)
     if provider in ("all", ""):
         words, place = f"total {words}", "across the whole system"
     else:

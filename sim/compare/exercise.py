@@ -15,32 +15,8 @@ from typing import Literal
 from sim.compare.paired import Comparison
 from sim.compare.roi import ComparisonError
 from sim.compare.words import count, duration, signed_pounds
-from sim.metric_names import SYSTEM
+from sim.metric_names import SYSTEM, in_words
 from sim.scenario.model import Scenario
-
-METRIC_WORDS = {
-    "arrivals": "patients arriving",
-    "completions": "patients seen",
-    "mean_wait_days": "mean wait",
-    "p95_wait_days": "95th percentile wait",
-    "mean_in_system": "patients there on an average day",
-    "utilisation": "utilisation",
-    "cost_gbp": "cost at its prices",
-    "paid_gbp": "paid by the commissioner",
-    "overflows": "patients who waited too long and went elsewhere",
-    "mean_queue": "patients waiting on an average day",
-    "mean_occupied": "places occupied on an average day",
-    "mean_stay_days": "mean length of stay",
-    "delay_days": "days spent waiting to move on",
-    "delayed_transfer_days": "days in a place waiting for the next service",
-    "patients_entered": "patients entering the system",
-    "patients_left": "patients leaving the system",
-    "in_system_end": "patients in the system at the end",
-    "budget_gbp": "budget",
-    "budget_variance_gbp": "spend against budget",
-    "holder_abs_variance_share": "budget holders' mean year-end gap from budget",
-}
-"""Each metric in a board's words, for tables a board reads."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +78,7 @@ def metric_words(metric: str, scenario: Scenario) -> str:
         where = "Whole system"
     else:
         where = next((p.label for p in scenario.providers if p.id == provider), provider)
-    return f"{where}: {METRIC_WORDS.get(name, name.replace('_', ' '))}"
+    return f"{where}: {in_words(name)}"
 
 
 def held(direction: str, ci_low: float, ci_high: float) -> bool:

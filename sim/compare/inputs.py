@@ -314,7 +314,8 @@ def _contract(contract: Mapping[str, Any] | None) -> str:
     if kind == "activity":
         return "activity contract"
     if kind == "block":
-        return f"block contract {money(contract['annual_gbp'])} a year"
+        phased = ", phased by month" if isinstance(contract.get("phasing"), list) else ""
+        return f"block contract {money(contract['annual_gbp'])} a year{phased}"
     if kind == "cost_and_volume":
         words = (
             f"cost and volume contract {money(contract['annual_gbp'])} for "
@@ -559,6 +560,9 @@ class _Differ:
                 yield self._source(f"{path}.source", f"{named.short} {noun}", old, new)
             elif key == "changes":
                 yield self._dated(f"{path}.{key}", named.label, key, old.get(key), new.get(key))
+            elif key == "phasing":  # a block contract's; unset is even
+                was, now = old.get(key) or "even", new.get(key) or "even"
+                yield self._monthly(f"{path}.{key}", named.label, "contract phasing", was, now)
             elif isinstance(old.get(key), Mapping) or isinstance(new.get(key), Mapping):
                 yield from self._leaves(f"{path}.{key}", old.get(key), new.get(key))
             else:

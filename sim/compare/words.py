@@ -121,6 +121,22 @@ def summary_sentences(
             f"The position against budget moves from {_position(row['base'])} to "
             f"{_position(row['variant'])}."
         )
+    h1 = rows("paid_h1_gbp", system=True)
+    if len(h1) and _timing_moves(h1.iloc[0], total):
+        row = h1.iloc[0]
+        told += 1
+        position = rows("budget_variance_h1_gbp", system=True)
+        against = (
+            f": the position against the H1 budget moves from "
+            f"{_position(position.iloc[0]['base'])} to {_position(position.iloc[0]['variant'])}"
+            if len(position) and math.isfinite(position.iloc[0]["difference"])
+            else ""
+        )
+        sentences.append(
+            f"In the first six months (H1) the commissioner pays "
+            f"{pounds(abs(row['difference']))} {_rises(row['difference'], 'more', 'less')} "
+            f"({_interval(row)}){against}."
+        )
     gap = rows("holder_abs_variance_share", system=True)
     # Told only when the budget holders themselves change: otherwise the gap moves with
     # total spend, which is told already.
@@ -140,6 +156,22 @@ def summary_sentences(
                 f"Payments to {name[row['provider']]} "
                 f"{_rises(row['difference'], 'rise', 'fall')} by "
                 f"{pounds(abs(row['difference']))} ({_interval(row)})."
+            )
+    for _, row in rows("surplus_gbp").iterrows():
+        if row["significant"]:
+            told += 1
+            standing = (
+                " and runs at a deficit"
+                if row["variant"] < 0 <= row["base"]
+                else " and is back in surplus"
+                if row["base"] < 0 <= row["variant"]
+                else ""
+            )
+            sentences.append(
+                f"The surplus {name[row['provider']]} makes on this commissioner's income "
+                f"{_rises(row['difference'])} by {pounds(abs(row['difference']))}, from "
+                f"{_signed_or_plain(row['base'])} to {_signed_or_plain(row['variant'])}"
+                f"{standing} ({_interval(row)})."
             )
     for _, row in rows("completions").iterrows():
         if row["significant"]:
@@ -190,7 +222,14 @@ def summary_sentences(
         sentences.append(f"Patients moved ({period}): " + "; ".join(parts) + ".")
     considered = differences[
         differences["metric"].isin(
-            ["paid_gbp", "completions", "mean_wait_days", "mean_occupied", "delayed_transfer_days"]
+            [
+                "paid_gbp",
+                "surplus_gbp",
+                "completions",
+                "mean_wait_days",
+                "mean_occupied",
+                "delayed_transfer_days",
+            ]
         )
         & (differences["difference"].abs() > 0)
     ]
@@ -208,6 +247,22 @@ def summary_sentences(
     if told == 0:
         sentences.append("No difference could be told apart from chance.")
     return sentences
+
+
+def _timing_moves(h1: pd.Series, total: pd.Series) -> bool:
+    """H1 is told when money moves in time, not only in total: a significant H1 change
+    while the year's total does not change, changes the other way, or changes by less."""
+    if not h1["significant"]:
+        return False
+    if not total["significant"]:
+        return True
+    same_way = (h1["difference"] > 0) == (total["difference"] > 0)
+    return not same_way or abs(h1["difference"]) > abs(total["difference"])
+
+
+def _signed_or_plain(value: float) -> str:
+    """A surplus as a board reads it: £12.2m, or a deficit of -£1.3m."""
+    return pounds(value) if value >= 0 else f"-{pounds(abs(value))}"
 
 
 def _holders(scenario: Scenario) -> tuple[tuple[str, str, int], ...]:

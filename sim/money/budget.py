@@ -23,8 +23,8 @@ from sim.engine.record import RunRecord
 from sim.money.contracts import (
     cumulative_by_year,
     money_years,
-    month_coverage,
     monthly_paid,
+    phased_amounts,
     year_slices,
 )
 from sim.money.tariff import monthly_cost
@@ -41,16 +41,11 @@ def monthly_plan(record: RunRecord, scenario: Scenario) -> np.ndarray:
     scenario = realise(scenario, record.replication, record.seed)
     if scenario.budget is None:
         return np.full(len(record.months), np.nan)
-    fractions = scenario.budget.monthly_fractions()
-    start_month = scenario.run.start_date.month
-    plan = []
-    for label, covered in zip(record.months, month_coverage(record), strict=True):
-        month = int(label.split("-")[1])
-        plan.append(scenario.budget.annual_gbp * fractions[(month - start_month) % 12] * covered)
+    plan = phased_amounts(record, scenario, scenario.budget.annual_gbp, scenario.budget.phasing)
     growth = scenario.budget.growth_per_year
     if growth:
-        return np.asarray(plan) * (1.0 + growth) ** money_years(record.months)
-    return np.asarray(plan)
+        return plan * (1.0 + growth) ** money_years(record.months)
+    return plan
 
 
 def year_totals(plan: np.ndarray, months: tuple[str, ...]) -> np.ndarray:

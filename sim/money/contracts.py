@@ -1,7 +1,9 @@
 """Payment: what the commissioner pays each month for a provider's cost, by contract.
 
 - `activity` (the default): the cost, as it happens (payment by results).
-- `block`: `annual_gbp / 12` a month (pro rata for a part month), whatever the activity.
+- `block`: `annual_gbp / 12` a month (pro rata for a part month), whatever the activity;
+  or, with `phasing`, the fraction of the year's sum it gives each month (a front-loaded
+  block pays more in the first months and less later, the same over the year).
 - `cost_and_volume`: the same instalments for an agreed `volume`; activity above the
   volume phased to date is paid at `marginal_rate` x the average unit cost, and with a
   `floor_volume`, activity short of it is refunded at that rate down to the floor.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import calendar as months_of_year
 import itertools
+from typing import Literal
 
 import numpy as np
 
@@ -33,6 +36,7 @@ from sim.scenario.model import (
     CostAndVolumeContract,
     MarginalRateContract,
     Scenario,
+    monthly_fractions,
 )
 
 
@@ -107,6 +111,24 @@ def marginal_rate_paid(
     return _monthly(paid_to_date)
 
 
+def phased_amounts(
+    record: RunRecord,
+    scenario: Scenario,
+    annual_gbp: float,
+    phasing: Literal["even"] | tuple[float, ...] | None,
+) -> np.ndarray:
+    """A year's sum spread over the measured months by a phasing (its fraction for that
+    month of the financial year, counted from the run's start month), pro rata for a part
+    month. Budgets and phased block contracts share it."""
+    fractions = monthly_fractions(phasing)
+    start_month = scenario.run.start_date.month
+    amounts = []
+    for label, covered in zip(record.months, month_coverage(record), strict=True):
+        month = int(label.split("-")[1])
+        amounts.append(annual_gbp * fractions[(month - start_month) % 12] * covered)
+    return np.asarray(amounts)
+
+
 def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.ndarray:
     """Provider x month payments in pounds."""
     scenario = realise(scenario, record.replication, record.seed)
@@ -116,7 +138,10 @@ def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.
     for i, provider in enumerate(scenario.providers):
         contract = provider.contract
         if isinstance(contract, BlockContract):
-            paid[i] = contract.annual_gbp / 12.0 * coverage
+            if contract.phasing is None:
+                paid[i] = contract.annual_gbp / 12.0 * coverage
+            else:
+                paid[i] = phased_amounts(record, scenario, contract.annual_gbp, contract.phasing)
         elif isinstance(contract, CostAndVolumeContract):
             for year in years:
                 paid[i, year] = cost_and_volume_paid(

@@ -18,26 +18,60 @@ from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.money.contracts import monthly_paid
 from sim.money.tariff import monthly_cost
-from sim.scenario.model import DAYS_PER_YEAR, Scenario
+from sim.scenario.model import DAYS_PER_YEAR, Provider, Scenario
+
+
+def has_fixed_cost(provider: Provider) -> bool:
+    """Viability can be judged only for a provider whose fixed cost is given."""
+    return provider.price is not None and provider.price.fixed_annual_gbp is not None
+
+
+def provider_finances(
+    record: RunRecord, scenario: Scenario, cost: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Per provider for one replication: monthly cost at price and monthly payment; income
+    (what this commissioner paid in all), the value of its activity at price, its fixed
+    and variable costs, and the surplus (income less both costs; NaN where no fixed cost
+    is given)."""
+    cost = monthly_cost(record, scenario) if cost is None else cost
+    paid = monthly_paid(record, scenario, cost)
+    income = paid.sum(axis=1)
+    value = cost.sum(axis=1)
+    years = record.period_days / DAYS_PER_YEAR
+    fixed = np.zeros(len(scenario.providers))
+    variable = np.zeros(len(scenario.providers))
+    for i, provider in enumerate(scenario.providers):
+        price = provider.price
+        fixed[i] = (price.fixed_annual_gbp or 0.0) * years if price is not None else 0.0
+        variable[i] = value[i] * ((price.marginal_cost_share or 0.0) if price is not None else 0.0)
+    known = np.asarray([has_fixed_cost(p) for p in scenario.providers])
+    surplus = np.where(known, income - fixed - variable, np.nan)
+    return {
+        "cost": cost,
+        "paid": paid,
+        "income": income,
+        "value": value,
+        "fixed": fixed,
+        "variable": variable,
+        "surplus": surplus,
+    }
 
 
 def viability_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.DataFrame:
     """One row per provider: income, costs, surplus and a plain flag."""
-    costs = [monthly_cost(record, scenario) for record in records]
-    income = np.stack(
-        [monthly_paid(r, scenario, c).sum(axis=1) for r, c in zip(records, costs, strict=True)]
+    finances = [provider_finances(record, scenario) for record in records]
+    income, value, variable, surplus_of = (
+        np.stack([f[key] for f in finances]) for key in ("income", "value", "variable", "surplus")
     )
-    value = np.stack([cost.sum(axis=1) for cost in costs])
-    years = records[0].period_days / DAYS_PER_YEAR
     rows = []
     for i, provider in enumerate(scenario.providers):
-        price = provider.price
-        fixed = (price.fixed_annual_gbp or 0.0) * years if price is not None else 0.0
-        variable = value[:, i] * ((price.marginal_cost_share or 0.0) if price is not None else 0.0)
-        surplus = income[:, i] - fixed - variable
+        fixed = float(finances[0]["fixed"][i])
+        surplus = surplus_of[:, i]
         mean_income, income_low, income_high = mean_and_interval(income[:, i])
-        mean_surplus, surplus_low, surplus_high = mean_and_interval(surplus)
-        known = price is not None and price.fixed_annual_gbp is not None
+        known = has_fixed_cost(provider)
+        mean_surplus, surplus_low, surplus_high = (
+            mean_and_interval(surplus) if known else (np.nan, np.nan, np.nan)
+        )
         below = float((income[:, i] < fixed).mean()) if known else np.nan
         if not known:
             flag = "no fixed cost given"
@@ -55,7 +89,7 @@ def viability_table(records: Sequence[RunRecord], scenario: Scenario) -> pd.Data
                 "income_gbp_ci_high": float(income_high),
                 "activity_value_gbp": float(value[:, i].mean()),
                 "fixed_cost_gbp": fixed if known else np.nan,
-                "variable_cost_gbp": float(variable.mean()),
+                "variable_cost_gbp": float(variable[:, i].mean()),
                 "surplus_gbp": float(mean_surplus) if known else np.nan,
                 "surplus_gbp_ci_low": float(surplus_low) if known else np.nan,
                 "surplus_gbp_ci_high": float(surplus_high) if known else np.nan,

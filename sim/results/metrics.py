@@ -15,13 +15,14 @@ import pandas as pd
 
 from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
-from sim.metric_names import PROVIDER_METRICS, SYSTEM
+from sim.metric_names import H1_MONTHS, PROVIDER_METRICS, SYSTEM, VIABILITY_METRICS
 from sim.money.budget import monthly_plan
 from sim.money.pooling import mean_abs_variance_share
+from sim.money.viability import has_fixed_cost, provider_finances
 from sim.results.tables import SHARES, SIGNED, provider_metrics
 from sim.scenario.model import Scenario
 
-SIGNED_METRICS = SIGNED | {"budget_variance_gbp"}
+SIGNED_METRICS = SIGNED | {"budget_variance_gbp", "budget_variance_h1_gbp", "surplus_gbp"}
 
 KEY_METRICS = (
     "all.paid_gbp",
@@ -36,11 +37,16 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
     provider: list[str] = []
     metric: list[str] = []
     value: list[float] = []
+    judged = [i for i, p in enumerate(scenario.providers) if has_fixed_cost(p)]
     for record in records:
         values = provider_metrics(record, scenario)
         n = len(record.providers)
-        plan = float(monthly_plan(record, scenario).sum()) if scenario.budget else np.nan
+        monthly_plans = monthly_plan(record, scenario)
+        plan = float(monthly_plans.sum()) if scenario.budget else np.nan
         paid = float(values["paid_gbp"].sum())
+        finances = provider_finances(record, scenario)
+        paid_h1 = float(finances["paid"][:, :H1_MONTHS].sum())
+        plan_h1 = float(monthly_plans[:H1_MONTHS].sum()) if scenario.budget else np.nan
         system = {
             "patients_entered": record.entered(),
             "patients_left": record.left(),
@@ -49,6 +55,8 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
             "paid_gbp": paid,
             "budget_gbp": plan,
             "budget_variance_gbp": paid - plan,
+            "paid_h1_gbp": paid_h1,
+            "budget_variance_h1_gbp": paid_h1 - plan_h1,
             "holder_abs_variance_share": mean_abs_variance_share(record, scenario)
             if scenario.budget is not None
             else np.nan,
@@ -57,10 +65,16 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
             provider += record.providers
             metric += [name] * n
             value += np.asarray(values[name], dtype=float).reshape(n).tolist()
+        for name in VIABILITY_METRICS:
+            provider += [record.providers[i] for i in judged]
+            metric += [name] * len(judged)
+            value += [float(finances["surplus"][i]) for i in judged]
         provider += [SYSTEM] * len(system)
         metric += list(system)
         value += [float(v) for v in system.values()]
-        replication += [record.replication] * (n * len(PROVIDER_METRICS) + len(system))
+        replication += [record.replication] * (
+            n * len(PROVIDER_METRICS) + len(judged) * len(VIABILITY_METRICS) + len(system)
+        )
     return pd.DataFrame(
         {"replication": replication, "provider": provider, "metric": metric, "value": value}
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -60,12 +61,13 @@ LATER_FIELDS = frozenset(
         "growth_per_year",
         "bills",
         "budget_holder",
+        "phasing",
     }
 )
 """Fields added to format 1 after its first files were written (time-varying capacity,
-openings, shocks, elasticity, cohorts, growth, budget holders). While unset they are left out of a
-scenario's plain data, so an older file keeps its hash, its cached results and its
-canonical YAML."""
+openings, shocks, elasticity, cohorts, growth, budget holders, block contract phasing).
+While unset they are left out of a scenario's plain data, so an older file keeps its hash,
+its cached results and its canonical YAML."""
 
 
 class Frozen(BaseModel):
@@ -205,9 +207,35 @@ Growth = Annotated[
 ]
 
 
+def _twelve_fractions_summing_to_one(
+    phasing: Literal["even"] | tuple[float, ...],
+) -> Literal["even"] | tuple[float, ...]:
+    if isinstance(phasing, tuple):
+        if len(phasing) != 12:
+            raise ValueError(f"needs 12 monthly fractions, got {len(phasing)}")
+        if abs(sum(phasing) - 1.0) > 1e-6:
+            raise ValueError(f"monthly fractions must sum to 1, they sum to {sum(phasing):g}")
+    return phasing
+
+
+Phasing = Annotated[
+    Literal["even"] | tuple[Annotated[float, Field(ge=0.0)], ...],
+    AfterValidator(_twelve_fractions_summing_to_one),
+    Field(
+        description="How a year's money falls across its months: 'even' (a twelfth a month) "
+        "or twelve fractions summing to 1, counted from the run's start month."
+    ),
+]
+
+
+def monthly_fractions(phasing: Literal["even"] | tuple[float, ...] | None) -> tuple[float, ...]:
+    """The twelve monthly fractions of a phasing (None is even)."""
+    return (1 / 12,) * 12 if phasing in (None, "even") else tuple(phasing)  # type: ignore[arg-type]
+
+
 class Budget(Frozen):
     annual_gbp: Money
-    phasing: Literal["even"] | tuple[Annotated[float, Field(ge=0.0)], ...] = "even"
+    phasing: Phasing = "even"
     growth_per_year: Growth | None = Field(
         default=None,
         description="The plan grows by this fraction each year of the run: year k plans "
@@ -215,20 +243,8 @@ class Budget(Frozen):
     )
     source: Source = None
 
-    @field_validator("phasing")
-    @classmethod
-    def _twelve_fractions_summing_to_one(
-        cls, phasing: Literal["even"] | tuple[float, ...]
-    ) -> Literal["even"] | tuple[float, ...]:
-        if isinstance(phasing, tuple):
-            if len(phasing) != 12:
-                raise ValueError(f"needs 12 monthly fractions, got {len(phasing)}")
-            if abs(sum(phasing) - 1.0) > 1e-6:
-                raise ValueError(f"monthly fractions must sum to 1, they sum to {sum(phasing):g}")
-        return phasing
-
     def monthly_fractions(self) -> tuple[float, ...]:
-        return (1 / 12,) * 12 if self.phasing == "even" else tuple(self.phasing)
+        return monthly_fractions(self.phasing)
 
 
 class Practice(Frozen):
@@ -461,10 +477,12 @@ class ActivityContract(Frozen):
 
 
 class BlockContract(Frozen):
-    """A fixed annual sum in twelve equal instalments, whatever the activity."""
+    """A fixed annual sum, whatever the activity: twelve equal instalments, or paid by
+    `phasing` (money front-loaded into the first months, say)."""
 
     type: Literal["block"]
     annual_gbp: Money
+    phasing: Phasing | None = None
     source: Source = None
 
 

@@ -70,7 +70,13 @@ CONTRACTS = {
         model.MarginalRateContract,
     )
 }
-CONTRACT_FIELDS = tuple(dict.fromkeys(name for names in CONTRACTS.values() for name in names))
+MONTHLY_LISTS = ("phasing",)
+"""Contract fields that are twelve monthly values: edited in the file, kept by the table."""
+CONTRACT_FIELDS = tuple(
+    dict.fromkeys(
+        name for names in CONTRACTS.values() for name in names if name not in MONTHLY_LISTS
+    )
+)
 
 # Stay distribution -> its parameters.
 STAYS = {
