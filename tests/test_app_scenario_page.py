@@ -8,6 +8,7 @@ and runs the page, as the browser would after a cell edit.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from sim.app import state
+from sim.app.glossary import HELP
 
 ROOT = Path(__file__).parents[1]
 PAGES = "sim/app/pages"
@@ -156,6 +158,78 @@ def test_an_unfinished_pathway_row_is_kept_with_the_loaders_messages_in_it() -> 
     assert "to: required, but missing" in check
     at.switch_page(f"{PAGES}/run.py").run()
     assert at.button(key="run_button").disabled
+
+
+def _with_frail_cohort(at: AppTest) -> AppTest:
+    """The default scenario with frail patients who leave A&E by pathways of their own."""
+    data = copy.deepcopy(_data(at))
+    data["cohorts"] = [{"id": "frail", "name": "Frail older people"}]
+    data["demand"].append({"id": "frail_need", "enters": "ae", "per_day": 5, "cohort": "frail"})
+    data["pathways"] += [
+        {"from": "ae", "to": "ward", "share": 0.4, "cohort": "frail"},
+        {"from": "ae", "to": "home", "share": 0.6, "cohort": "frail"},
+    ]
+    at.session_state["document"] = state.Document(data=data, origin="frail.yaml")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _pathway_rows(at: AppTest, start: str, end: str) -> list[int]:
+    pathways = _data(at)["pathways"]
+    return [i for i, p in enumerate(pathways) if (p["from"], p["to"]) == (start, end)]
+
+
+def test_the_pathways_table_shows_which_cohort_a_pathway_is_for() -> None:
+    at = _app()
+    assert "cohort" not in _table(at, "pathways_table"), "no cohorts, no cohort column"
+    _with_frail_cohort(at)
+    table = _table(at, "pathways_table")
+    everyone, frail = _pathway_rows(at, "ae", "ward")
+    assert pd.isna(table["cohort"].iloc[everyone])
+    assert table["cohort"].iloc[frail] == "frail"
+    columns = json.loads(at.data_editor(key="pathways_table").proto.columns)
+    assert columns["cohort"]["help"] == HELP["pathway cohort"]
+    assert any("valid" in s.value for s in at.success)
+
+
+def test_editing_a_cohort_pathways_share_keeps_its_cohort() -> None:
+    at = _with_frail_cohort(_app())
+    before = list(_data(at)["pathways"])
+    _everyone, frail = _pathway_rows(at, "ae", "ward")
+    _edit(at, "pathways_table", edited_rows={frail: {"share": 0.3}})
+    after = _data(at)["pathways"]
+    assert after[frail] == {"from": "ae", "to": "ward", "share": 0.3, "cohort": "frail"}
+    assert after[:frail] + after[frail + 1 :] == before[:frail] + before[frail + 1 :]
+
+
+def test_a_pathway_can_be_given_a_cohort_and_given_back_to_everyone() -> None:
+    at = _with_frail_cohort(_app())
+    everyone = _pathway_rows(at, "gp", "ward")[0]
+    _edit(at, "pathways_table", edited_rows={everyone: {"cohort": "frail"}})
+    assert _data(at)["pathways"][everyone]["cohort"] == "frail"
+    assert _table(at, "pathways_table")["cohort"].iloc[everyone] == "frail"
+    _edit(at, "pathways_table", edited_rows={everyone: {"cohort": None}})
+    assert "cohort" not in _data(at)["pathways"][everyone]
+    new = {"from": "ward", "to": "home", "share": 1.0, "cohort": "frail"}
+    _edit(at, "pathways_table", added_rows=[new])
+    assert _data(at)["pathways"][-1] == new
+
+
+def test_a_cohort_nobody_declared_shows_the_loaders_message_in_its_row() -> None:
+    at = _with_frail_cohort(_app())
+    frail = _pathway_rows(at, "ae", "home")[-1]
+    _edit(at, "pathways_table", edited_rows={frail: {"cohort": "frial"}})
+    assert _data(at)["pathways"][frail]["cohort"] == "frial", "what was typed is kept"
+    [problem] = [p for p in _loaders_problems(at) if p.is_error]
+    assert problem.field == "pathways[ae->home@frial].cohort"
+    assert "unknown cohort 'frial'" in problem.message
+    table = _table(at, "pathways_table")
+    assert table["cohort"].iloc[frail] == "frial", "shown as typed, not blank"
+    assert table["check"].iloc[frail] == f"cohort: {problem.message}"
+    others = [c for i, c in enumerate(table["check"]) if i != frail]
+    assert others == [""] * len(others)
+    assert str(problem) in [e.value for e in at.error], "listed under the table in full"
 
 
 def test_editing_the_phasing_writes_twelve_shares() -> None:

@@ -89,6 +89,8 @@ GLOSSARY: dict[str, str] = {
     "stay distribution": "How lengths of stay spread around their mean: exponential, "
     "lognormal or gamma (many short stays, a long tail), uniform or triangular (between a "
     "shortest and a longest stay), or fixed (every stay the same).",
+    "cohort": "A group of patients (frail older people, children) with their own demand "
+    "growth and, if given, their own pathways; patients keep their cohort through the system.",
     "check": "The checker's own messages about a row, as the command line prints them: an "
     "error stops the scenario running, a warning does not.",
 }
@@ -121,6 +123,10 @@ HELP["uses_referral_multiplier"] = (
 )
 HELP["pathway from"] = "The provider the patients have been seen by."
 HELP["pathway to"] = "Where they go next: a provider or a named way out of the system."
+HELP["pathway cohort"] = (
+    "The cohort this pathway is for; empty: everyone. Once a pathway from a provider names a "
+    "cohort, that cohort's patients leaving it take only the pathways naming it."
+)
 HELP["budget on"] = "Whether to plan against a budget: without one, spend is shown on its own."
 HELP["budget source"] = "Where the budget figure comes from: a plan, a board paper, a year."
 HELP["exercise choice"] = (

@@ -6,8 +6,9 @@ for each cohort on its own routes and added up). Overflow from a waiting list is
 out: how many patients wait too long depends on the queue, which is what the simulation
 is for. So are the things that vary in time (capacity changes, openings, shocks, demand
 elasticity and growth): the figures are for the first year's demand and each provider's
-own capacity. These figures are for checking a scenario before it
-runs (and for checking the engine against theory), not a substitute for running it.
+own capacity; `sim.network.load_by_month` follows those through the run month by month.
+These figures are for checking a scenario before it runs (and for checking the engine
+against theory), not a substitute for running it.
 """
 
 from __future__ import annotations

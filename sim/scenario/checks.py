@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,9 @@ from typing import Any
 import networkx as nx
 
 import sim.network.graph as network_graph
-import sim.network.traffic as network_traffic
+import sim.network.load_by_month as network_load_by_month
 from sim.metric_names import SYSTEM, metric_names, unknown_metric_message
-from sim.scenario.model import NO_COHORT, UNNAMED_EXIT, Scenario
+from sim.scenario.model import NO_COHORT, UNNAMED_EXIT, Provider, Scenario
 from sim.scenario.problems import (
     DataPath,
     Find,
@@ -512,38 +513,85 @@ def _check_in_place_loops(report: _Report, graph: nx.DiGraph) -> None:
 
 
 def _check_load(report: _Report) -> None:
+    # Judged month by month through the run as dated (capacity changes, openings, shocks,
+    # growth), on the days each provider is open: its patients go elsewhere before that.
     scenario = report.scenario
-    loads = network_traffic.offered_load(scenario)
+    loads = network_load_by_month.monthly_load(scenario)
+    with_year = _month_names_repeat(scenario)
     for provider in scenario.providers:
-        offered = loads[provider.id]
-        capacity = provider.capacity
-        if capacity is None or offered.load is None or offered.peak_load is None:
-            continue
-        size = (
-            f"{capacity.servers} servers"
-            if capacity.servers is not None
-            else f"{capacity.slots_per_day} slots a day"
+        if provider.id in loads:
+            message = _load_message(provider, loads[provider.id], with_year)
+            if message is not None:
+                report.warn(report.provider_path(provider.id), message)
+
+
+def _load_message(
+    provider: Provider, through: network_load_by_month.LoadThroughRun, with_year: bool
+) -> str | None:
+    """What to say of a provider's offered load: nothing below 1 in every month."""
+    busiest = through.busiest
+    capacity = provider.capacity
+    if through.load is None or busiest is None or busiest.load is None or capacity is None:
+        return None
+    unit = "servers" if capacity.servers is not None else "slots a day"
+    size = f"{capacity.level} {unit}"
+    when = _month_name(busiest.first_day, with_year)
+    if busiest.level is not None and busiest.level != capacity.level:
+        average = "" if busiest.level.is_integer() else " on average"
+        when += f" ({busiest.level:.0f} {unit}{average})"
+    if not math.isfinite(through.load):
+        return (
+            f"offered load without limit: patients arrive, but none of its {size} is open "
+            "to them: queues will grow without limit"
         )
-        month = _month_name(scenario, offered.peak_month)
-        seasonal = offered.peak_load > offered.load + 0.005
-        if offered.load >= 1:
-            peak = f" (peak in {month}: {offered.peak_load:.2f})" if seasonal else ""
-            report.warn(
-                report.provider_path(provider.id),
-                f"offered load {offered.load:.2f} of its {size}{peak}: "
-                "queues will grow without limit",
-            )
-        elif offered.peak_load >= 1:
-            report.warn(
-                report.provider_path(provider.id),
-                f"offered load {offered.load:.2f} of its {size}, but {offered.peak_load:.2f} in "
-                f"{month}: queues will grow through the busiest months",
-            )
+    if through.load >= 1:
+        peak = f" (peak in {when}: {busiest.load:.2f})"
+        seasonal = peak if busiest.load > through.load + 0.005 else ""
+        return (
+            f"offered load {through.load:.2f} of its {size}{seasonal}: "
+            "queues will grow without limit"
+        )
+    if busiest.load < 1:
+        return None
+    if math.isfinite(busiest.load):
+        worst = f"{busiest.load:.2f} in {when}"
+    else:
+        worst = f"patients arrive with no capacity in {when}"
+    stretch = _stretch(through.months, busiest)
+    if len(stretch) > 1:
+        first, last = (
+            _month_name(month.first_day, with_year) for month in (stretch[0], stretch[-1])
+        )
+        worst += f" and at or above 1 from {first} to {last}"
+    return (
+        f"offered load {through.load:.2f} of its {size}, but {worst}: "
+        "queues will grow through the busiest months"
+    )
 
 
-def _month_name(scenario: Scenario, month_of_run: int) -> str:
-    calendar_month = (scenario.run.start_date.month - 1 + month_of_run) % 12 + 1
-    return calendar.month_name[calendar_month]
+def _stretch(
+    months: Sequence[network_load_by_month.MonthLoad], busiest: network_load_by_month.MonthLoad
+) -> list[network_load_by_month.MonthLoad]:
+    """The busiest month and the months either side of it with a load of 1 or more."""
+    middle = months.index(busiest)
+    first = middle
+    while first > 0 and (months[first - 1].load or 0.0) >= 1:
+        first -= 1
+    last = middle
+    while last + 1 < len(months) and (months[last + 1].load or 0.0) >= 1:
+        last += 1
+    return list(months[first : last + 1])
+
+
+def _month_names_repeat(scenario: Scenario) -> bool:
+    """Whether the run's months include a month of the year twice, so names need a year."""
+    first, last = scenario.run.start_date, scenario.run_end - dt.timedelta(days=1)
+    return (last.year - first.year) * 12 + last.month - first.month >= 12
+
+
+def _month_name(first_day: dt.date, with_year: bool) -> str:
+    name = calendar.month_name[first_day.month]
+    return f"{name} {first_day.year}" if with_year else name
 
 
 def _and(names: Sequence[str]) -> str:

@@ -352,6 +352,15 @@ def _provider_label(item: dict[str, Any]) -> str:
     return str(item.get("name") or item.get("id") or "")
 
 
+def _cohort_ids(data: dict[str, Any], pathways: list[dict[str, Any]]) -> list[str]:
+    """The scenario's cohorts, then any other a pathway names, so that a cohort the loader
+    does not know still shows in its row (with the loader's message) rather than blank."""
+    cohorts = data.get("cohorts") or []
+    ids = [str(item.get("id")) for item in cohorts if isinstance(item, dict) and item.get("id")]
+    named = [str(item["cohort"]) for item in pathways if item.get("cohort") is not None]
+    return list(dict.fromkeys([*ids, *named]))
+
+
 def _month_names(data: dict[str, Any]) -> list[str]:
     """'Apr 2026' and so on, from the run's first month."""
     run = _part(data, "run")
@@ -688,10 +697,12 @@ with tabs[4]:
     check = _checks(placed, "pathways")
     pathways: list[dict[str, Any]] = data.get("pathways") or []
     exits = [str(name) for name in data.get("exits") or []]
+    cohort_ids = _cohort_ids(data, pathways)
     rows = [
         {
             "from": item.get("from"),
             "to": item.get("to"),
+            "cohort": item.get("cohort"),
             "share": item.get("share"),
             "check": check(
                 pathway_name(item.get("from"), item.get("to"), item.get("cohort")), str(number)
@@ -706,6 +717,16 @@ with tabs[4]:
         "to": st.column_config.SelectboxColumn(
             "to", options=[*provider_ids, *exits], help=HELP["pathway to"]
         ),
+        # Without cohorts every pathway is for everyone: an empty column would only puzzle.
+        **(
+            {
+                "cohort": st.column_config.SelectboxColumn(
+                    "cohort", options=cohort_ids, help=HELP["pathway cohort"]
+                )
+            }
+            if cohort_ids
+            else {}
+        ),
         "share": _number("share (0 to 1)", "share", **SHARE),
         "check": CHECK,
     }
@@ -717,7 +738,7 @@ with tabs[4]:
         generation=generation,
         num_rows="dynamic",
     )
-    edits = _edits(original, edited, ["from", "to", "share"])
+    edits = _edits(original, edited, [*columns][:-1])
     if len(edits) != len(pathways) or any(changed for _, _, changed in edits):
         kept = []
         for position, row, changed in edits:
