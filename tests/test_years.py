@@ -123,6 +123,38 @@ def test_contracts_settle_each_financial_year_on_its_own() -> None:
     )
 
 
+def test_contracts_with_growth_grow_their_sums_and_volumes_each_year() -> None:
+    """The same providers with `growth_per_year` on each contract, g = 0.2, 0.5 and 0.1:
+
+    - hub, block of 60,000 growing 20%: 5,000, 6,000 and 7,200 a month in years 0, 1, 2.
+    - clinic, cost and volume growing 50%: year k pays 120,000 x 1.5^k + 50 x
+      max(A_k - 1,200 x 1.5^k, 0), the same £100 unit price for a volume that grows.
+    - urgent, marginal rate with its baseline growing 10%: year k pays 50 x A_k - 25 x
+      max(A_k - 1,200 x 1.1^k, 0)."""
+    grown = (
+        MONEY.replace("annual_gbp: 60_000}", "annual_gbp: 60_000, growth_per_year: 0.2}")
+        .replace("marginal_rate: 0.5}", "marginal_rate: 0.5, growth_per_year: 0.5}")
+        .replace("rate: 0.5}\n  - id: advice", "rate: 0.5, growth_per_year: 0.1}\n  - id: advice")
+    )
+    scenario = scenario_from(grown, days=THREE_YEARS, seed=2)
+    record = simulate(scenario)
+    paid = monthly_paid(record, scenario, monthly_cost(record, scenario))
+    for k, year in enumerate(YEARS):
+        clinic = record.completions[CLINIC, year].sum()
+        urgent = record.completions[URGENT, year].sum()
+        assert paid[HUB, year] == pytest.approx([5_000.0 * 1.2**k] * 12)
+        volume = 1200 * 1.5**k
+        assert paid[CLINIC, year].sum() == pytest.approx(
+            120_000 * 1.5**k + 50 * max(clinic - volume, 0)
+        )
+        baseline = 1200 * 1.1**k
+        assert paid[URGENT, year].sum() == pytest.approx(
+            50 * urgent - 25 * max(urgent - baseline, 0)
+        )
+    # Year 2's clinic demand (about 2,800) is above even the grown volume of 2,700.
+    assert record.completions[CLINIC, YEARS[2]].sum() > 1200 * 1.5**2
+
+
 def test_the_budget_repeats_its_phasing_and_grows_each_year() -> None:
     """200,000 growing 10% a year: 200,000, 220,000 and 242,000, a twelfth a month:
     16,666.67, 18,333.33 and 20,166.67."""

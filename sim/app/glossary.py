@@ -75,6 +75,9 @@ GLOSSARY: dict[str, str] = {
     "price; activity above it is paid at the marginal rate.",
     "phasing": "How the annual budget is spread over the months: evenly (a twelfth a month) "
     "or twelve shares, the first for the run's first month, adding up to 1.",
+    "contract growth": "In a run of several years, the fraction by which a contract's "
+    "annual sum and volumes grow each financial year (0.03 is 3% a year); empty for the same "
+    "contract every year.",
     "trim point": "The length of a hospital stay, in days, beyond which each extra day is "
     "charged at the excess day price on top of the spell price.",
     "excess day": "A day of a hospital stay beyond the trim point, charged at its own price.",

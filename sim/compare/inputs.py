@@ -112,6 +112,7 @@ FIELDS: dict[str, tuple[str, Kind, str]] = {
 FIELDS_IN: dict[tuple[str, str], tuple[str, Kind, str]] = {
     ("budget", "annual_gbp"): ("annual", "gbp", ""),
     ("contract", "annual_gbp"): ("contract", "gbp", " a year"),
+    ("contract", "growth_per_year"): ("contract growth", "number", " a year"),
 }
 """Fields that read differently depending on where they are."""
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar as months_of_year
 import itertools
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -129,6 +129,29 @@ def phased_amounts(
     return np.asarray(amounts)
 
 
+WithVolume = TypeVar("WithVolume", CostAndVolumeContract, MarginalRateContract)
+
+
+def in_year(contract: WithVolume, year: int) -> WithVolume:
+    """The contract as it stands in financial year `year` of the run (0 first): its sum and
+    volumes grown by `growth_per_year`, the price a unit and the rates unchanged. (A block's
+    instalments are grown where they are paid.)"""
+    growth = contract.growth_per_year
+    if not growth or year == 0:
+        return contract
+    factor = (1.0 + growth) ** year
+    if isinstance(contract, CostAndVolumeContract):
+        floor = contract.floor_volume
+        return contract.model_copy(
+            update={
+                "annual_gbp": contract.annual_gbp * factor,
+                "volume": contract.volume * factor,
+                "floor_volume": None if floor is None else floor * factor,
+            }
+        )
+    return contract.model_copy(update={"baseline_volume": contract.baseline_volume * factor})
+
+
 def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.ndarray:
     """Provider x month payments in pounds."""
     scenario = realise(scenario, record.replication, record.seed)
@@ -142,14 +165,16 @@ def monthly_paid(record: RunRecord, scenario: Scenario, cost: np.ndarray) -> np.
                 paid[i] = contract.annual_gbp / 12.0 * coverage
             else:
                 paid[i] = phased_amounts(record, scenario, contract.annual_gbp, contract.phasing)
+            if contract.growth_per_year:
+                paid[i] *= (1.0 + contract.growth_per_year) ** money_years(record.months)
         elif isinstance(contract, CostAndVolumeContract):
-            for year in years:
+            for k, year in enumerate(years):
                 paid[i, year] = cost_and_volume_paid(
-                    contract, cost[i, year], record.completions[i, year], coverage[year]
+                    in_year(contract, k), cost[i, year], record.completions[i, year], coverage[year]
                 )
         elif isinstance(contract, MarginalRateContract):
-            for year in years:
+            for k, year in enumerate(years):
                 paid[i, year] = marginal_rate_paid(
-                    contract, cost[i, year], record.completions[i, year], coverage[year]
+                    in_year(contract, k), cost[i, year], record.completions[i, year], coverage[year]
                 )
     return paid

@@ -483,6 +483,11 @@ class BlockContract(Frozen):
     type: Literal["block"]
     annual_gbp: Money
     phasing: Phasing | None = None
+    growth_per_year: Growth | None = Field(
+        default=None,
+        description="In a run of several years the contract grows by this fraction each "
+        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
+    )
     source: Source = None
 
 
@@ -496,6 +501,11 @@ class CostAndVolumeContract(Frozen):
     volume: Annotated[float, Field(ge=0.0, description="Agreed activity a year.")]
     marginal_rate: Share = 1.0
     floor_volume: Annotated[float, Field(ge=0.0)] | None = None
+    growth_per_year: Growth | None = Field(
+        default=None,
+        description="In a run of several years the contract grows by this fraction each "
+        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
+    )
     source: Source = None
 
     @model_validator(mode="after")
@@ -514,6 +524,11 @@ class MarginalRateContract(Frozen):
     type: Literal["marginal_rate"]
     baseline_volume: Annotated[float, Field(ge=0.0, description="Activity a year at full price.")]
     rate: Share
+    growth_per_year: Growth | None = Field(
+        default=None,
+        description="In a run of several years the contract grows by this fraction each "
+        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
+    )
     source: Source = None
 
 

@@ -611,6 +611,7 @@ with tabs[2]:
         "floor_volume": ("floor volume (a year)", "floor volume", VOLUME),
         "baseline_volume": ("baseline volume (a year)", "baseline volume", VOLUME),
         "rate": ("rate above baseline (0 to 1)", "marginal rate", SHARE),
+        "growth_per_year": ("growth a year (several-year runs)", "contract growth", SHARE),
     }
     columns = {
         "provider": st.column_config.TextColumn("provider", help=HELP["provider"], pinned=True),
