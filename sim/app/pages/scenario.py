@@ -70,8 +70,8 @@ CONTRACTS = {
         model.MarginalRateContract,
     )
 }
+# Contract fields that are twelve monthly values: edited in the file, kept by the table.
 MONTHLY_LISTS = ("phasing",)
-"""Contract fields that are twelve monthly values: edited in the file, kept by the table."""
 CONTRACT_FIELDS = tuple(
     dict.fromkeys(
         name for names in CONTRACTS.values() for name in names if name not in MONTHLY_LISTS
