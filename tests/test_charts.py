@@ -179,6 +179,24 @@ def test_network_before_a_run_shows_what_the_rates_imply(base) -> None:
     assert "run the scenario" in overflow.hovertext
 
 
+def test_network_before_a_run_colours_by_the_busiest_month_as_validate_judges_it() -> None:
+    # Ward beds cut from 70 to 40 for May. Admissions: 11.5 a day from A&E (300 per 1,000
+    # of 70,000 a year, 1 in 5 admitted) and 1.7 from clinic (58.2 referrals a day, 83.2
+    # attendances with the 30% follow-ups, 2% admitted): 13.2 a day staying 5 days need
+    # 65.9 beds. At 70 beds the wards cope (load 0.94); in May, at 40, the load is 1.65,
+    # which `knockon validate` warns of.
+    closed = SMALLSHIRE.replace(
+        "capacity: {servers: 70}",
+        "capacity: {servers: 70, changes: [{from: 2026-05-01, to: 2026-06-01, servers: 40}]}",
+    )
+    figure = charts.network(scenario_from(closed))
+    (limited,) = [t for t in figure.data if t.name and t.name.startswith("Providers with limited")]
+    ward = list(limited.text).index("ward")
+    assert limited.marker.color[ward] == 1.0
+    assert "Offered load in the busiest month: 165%" in limited.hovertext[ward]
+    assert "more than it can serve" in limited.hovertext[ward]
+
+
 # --- patient flows --------------------------------------------------------------------------
 
 

@@ -188,7 +188,7 @@ def provider_graph(scenario: Scenario) -> nx.DiGraph:
 def test_file_validates(scenario: Scenario) -> None:
     assert scenario.format == 1
     assert scenario.run.days == 365
-    assert scenario.run.warm_up_days == 30
+    assert scenario.run.warm_up_days == 120
     assert scenario.run.replications == 20
     assert scenario.run.seed == 2026
     assert scenario.run.start_date == dt.date(2026, 4, 1)

@@ -405,8 +405,14 @@ def test_the_bundled_exercises_are_variants_with_choices_for_the_board() -> None
 def test_every_bundled_exercise_holds_on_paired_replications(path: Path) -> None:
     loaded = load_scenario(path)
     base = load_scenario(loaded.files[-2]).scenario
+    exercise = loaded.scenario.exercise
+    assert exercise is not None
     comparison = compare_scenarios(
-        base, [loaded.scenario], labels=[path.stem], replications=5, workers=2
+        base,
+        [loaded.scenario],
+        labels=[path.stem],
+        replications=exercise.replications or 5,
+        workers=2,
     )
     outcomes = expectations(comparison, path.stem)
     failed = [

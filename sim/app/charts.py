@@ -29,6 +29,7 @@ from sim.compare.words import WHOLE_YEAR, duration, pounds, signed_pounds
 from sim.metric_names import in_words
 from sim.money.practices import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, WITHIN, funnel_limits
 from sim.network.graph import build_graph
+from sim.network.load_by_month import monthly_load
 from sim.network.traffic import arrival_rates, offered_load
 from sim.results.run import RunResult
 from sim.scenario.model import DAYS_PER_YEAR, UNNAMED_EXIT, Provider, Scenario
@@ -150,7 +151,8 @@ def network(
         title = f"Expected patients a year and load (%), before a run: {scenario.name}"
         subtitle = (
             "Before any run: expected from the scenario's rates (traffic equations). "
-            "Circle size: patients a year. Colour: offered load (demand / capacity)."
+            "Circle size: patients a year. Colour: offered load (demand / capacity) in each "
+            "provider's busiest month."
         )
     _style(figure, title, subtitle=subtitle, height=640)
     hidden = {"visible": False, "range": [-0.06, 1.16]}
@@ -267,8 +269,9 @@ def _expected_edge_patients(
 def _node_figures(
     scenario: Scenario, providers: pd.DataFrame | None
 ) -> tuple[dict[str, float], dict[str, float | None], dict[str, float | None]]:
-    """Per provider: patients (seen, or expected a year), utilisation (or offered load)
-    and mean wait (None before a run)."""
+    """Per provider: patients (seen, or expected a year), utilisation (or, before a run,
+    the offered load of its busiest month, as `knockon validate` judges it, through the
+    run's capacity changes, openings and shocks) and mean wait (None before a run)."""
     if providers is not None:
         rows = _by_provider(providers)
         values = {p: float(row["completions"]) for p, row in rows.items()}
@@ -280,7 +283,11 @@ def _node_figures(
     except ValueError:
         return {p.id: 0.0 for p in scenario.providers}, {}, {}
     values = {p: load.arrivals_per_day * DAYS_PER_YEAR for p, load in expected.items()}
-    return values, {p: load.load for p, load in expected.items()}, {}
+    loads: dict[str, float | None] = {p: load.load for p, load in expected.items()}
+    for provider, through in monthly_load(scenario).items():
+        if through.busiest is not None:
+            loads[provider] = through.busiest.load
+    return values, loads, {}
 
 
 def _edge_trace(
@@ -362,7 +369,7 @@ def _node_traces(
         if provider.capacity is None:
             lines.append("No capacity limit: nobody waits")
         elif load is not None:
-            word = "Utilisation" if ran else "Offered load (demand / capacity)"
+            word = "Utilisation" if ran else "Offered load in the busiest month"
             lines.append(f"{word}: {load:.0%}" + (" - more than it can serve" if load > 1 else ""))
         wait = waits.get(provider.id)
         if wait is not None:

@@ -85,6 +85,9 @@ GLOSSARY: dict[str, str] = {
     "staff): not charged per patient, but weighed against its income in the viability check.",
     "marginal cost share": "The share (0 to 1) of a price that is the provider's variable cost "
     "of the activity, for the viability check.",
+    "marginal cost per day": "A provider's variable cost of each day a place is held (a bed "
+    "day), for the viability check: a patient waiting in a bed for a care package costs the "
+    "ward every day, whether or not that day is paid for.",
     "price year": "The financial year a price is for, e.g. 2023/24; prices are not uplifted "
     "from one year to another.",
     "provider kind": "The sort of service (primary care, acute, social care ...), used to "

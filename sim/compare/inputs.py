@@ -91,6 +91,7 @@ FIELDS: dict[str, tuple[str, Kind, str]] = {
     "per_day_gbp": ("price per day", "gbp", ""),
     "fixed_annual_gbp": ("fixed cost", "gbp", " a year"),
     "marginal_cost_share": ("marginal cost share", "number", ""),
+    "marginal_cost_per_day_gbp": ("variable cost", "gbp", " a day held"),
     "price_year": ("price year", "text", ""),
     "volume": ("contract volume", "number", " a year"),
     "marginal_rate": ("contract marginal rate", "number", ""),
@@ -303,6 +304,8 @@ def _price(price: Mapping[str, Any] | None, brief: bool = False) -> str:
             parts.append(f"fixed cost {money(price['fixed_annual_gbp'])} a year")
         if "marginal_cost_share" in price:
             parts.append(f"marginal cost share {number(price['marginal_cost_share'])}")
+        if "marginal_cost_per_day_gbp" in price:
+            parts.append(f"variable cost {money(price['marginal_cost_per_day_gbp'])} a day held")
         if "price_year" in price:
             parts.append(f"{price['price_year']} prices")
     return ", ".join(parts) or "no charge"

@@ -113,6 +113,16 @@ def summary_sentences(
         sentences.append(
             "The change in total paid by the commissioner cannot be told apart from chance."
         )
+    at_prices = rows("cost_gbp", system=True)
+    if len(at_prices) and _cost_tells_more(at_prices.iloc[0], total):
+        row = at_prices.iloc[0]
+        told += 1
+        sentences.append(
+            f"The care the whole system gave, valued at each provider's prices whatever its "
+            f"contract pays, {_rises(row['difference'], 'costs more', 'costs less')}: "
+            f"{signed_pounds(row['difference'])} {period} ({_interval(row)}), from "
+            f"{pounds(row['base'])} to {pounds(row['variant'])}."
+        )
     variance = rows("budget_variance_gbp", system=True)
     if len(variance) and variance.iloc[0]["significant"]:
         row = variance.iloc[0]
@@ -247,6 +257,14 @@ def summary_sentences(
     if told == 0:
         sentences.append("No difference could be told apart from chance.")
     return sentences
+
+
+def _cost_tells_more(cost: pd.Series, paid: pd.Series) -> bool:
+    """The system's cost at prices is worth its own sentence when it moves and the
+    commissioner's payments do not follow it (block contracts absorb or hide the change)."""
+    if not cost["significant"]:
+        return False
+    return abs(cost["difference"] - paid["difference"]) > MATERIAL * abs(cost["difference"])
 
 
 def _timing_moves(h1: pd.Series, total: pd.Series) -> bool:

@@ -158,6 +158,8 @@ def price_words(price: Price | None) -> str:
         words.append(f"fixed cost {money(price.fixed_annual_gbp)} a year")
     if price.marginal_cost_share is not None:
         words.append(f"marginal cost share {number(price.marginal_cost_share)}")
+    if price.marginal_cost_per_day_gbp is not None:
+        words.append(f"variable cost {money(price.marginal_cost_per_day_gbp)} a day held")
     return ", ".join(words) or "no charge"
 
 

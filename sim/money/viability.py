@@ -2,9 +2,12 @@
 
 Income is what this commissioner pays (other commissioners' income is outside the model).
 A provider's costs are its fixed cost of running the service (`price.fixed_annual_gbp`,
-pro rata for the period) and its variable cost of the activity (`price.marginal_cost_share`
-of the activity's value at price; none when not given). A provider whose income falls
-below its fixed cost cannot stand: moving care out of a hospital can do that to it.
+pro rata for the period) and its variable cost: `price.marginal_cost_share` of the
+activity's value at price, plus `price.marginal_cost_per_day_gbp` for each day a place was
+held (none when neither is given). The day cost matters where patients stay longer than
+they are paid for: a patient waiting in a ward bed for a care package costs the ward every
+day, paid or not. A provider whose income falls below its fixed cost cannot stand: moving
+care out of a hospital can do that to it.
 """
 
 from __future__ import annotations
@@ -43,7 +46,11 @@ def provider_finances(
     for i, provider in enumerate(scenario.providers):
         price = provider.price
         fixed[i] = (price.fixed_annual_gbp or 0.0) * years if price is not None else 0.0
-        variable[i] = value[i] * ((price.marginal_cost_share or 0.0) if price is not None else 0.0)
+        if price is not None:
+            held_days = float(record.occupancy_days[i].sum())
+            variable[i] = value[i] * (price.marginal_cost_share or 0.0) + held_days * (
+                price.marginal_cost_per_day_gbp or 0.0
+            )
     known = np.asarray([has_fixed_cost(p) for p in scenario.providers])
     surplus = np.where(known, income - fixed - variable, np.nan)
     return {

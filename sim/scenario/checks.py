@@ -337,6 +337,17 @@ def _check_providers(report: _Report) -> None:
                 report.path("providers", index, "ramp_up_days"),
                 "a ramp-up needs the day the provider opens: give opens too",
             )
+        if (
+            capacity is not None
+            and capacity.slots_per_day is not None
+            and provider.price is not None
+            and provider.price.marginal_cost_per_day_gbp is not None
+        ):
+            report.add(
+                report.path("providers", index, "price", "marginal_cost_per_day_gbp"),
+                "an appointment book (slots_per_day) holds no place from day to day; "
+                "give its variable cost as marginal_cost_share instead",
+            )
         if capacity is not None:
             _check_capacity_changes(report, index)
 

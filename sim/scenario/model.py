@@ -62,10 +62,13 @@ LATER_FIELDS = frozenset(
         "bills",
         "budget_holder",
         "phasing",
+        "marginal_cost_per_day_gbp",
+        "replications",
     }
 )
 """Fields added to format 1 after its first files were written (time-varying capacity,
-openings, shocks, elasticity, cohorts, growth, budget holders, block contract phasing).
+openings, shocks, elasticity, cohorts, growth, budget holders, block contract phasing,
+the variable cost of an occupied day, an exercise's replications).
 While unset they are left out of a scenario's plain data, so an older file keeps its hash,
 its cached results and its canonical YAML."""
 
@@ -457,6 +460,12 @@ class Price(Frozen):
         description="Share of the price that is the provider's variable cost of the activity "
         "(for viability); none when not given.",
     )
+    marginal_cost_per_day_gbp: Money | None = Field(
+        default=None,
+        description="The provider's variable cost of each day a place is held (a bed day), "
+        "for viability: a patient waiting in a bed costs the ward whether or not the day "
+        "is paid for. Added to any marginal_cost_share.",
+    )
     price_year: str | None = Field(default=None, description="Base year of the price, e.g. 2023/24")
     source: Source = None
 
@@ -683,6 +692,11 @@ class Exercise(Frozen):
         default=None,
         description="A bill file (CSV) the board checks on the Learn page, relative to the "
         "scenario file that declares it; read against the baseline the variant extends.",
+    )
+    replications: Annotated[int, Field(ge=2, le=200)] | None = Field(
+        default=None,
+        description="Paired replications the answer needs to show beyond chance; the Learn "
+        "page starts the reveal at this number (default: its own).",
     )
 
     @field_validator("choices")

@@ -50,6 +50,12 @@ def _exercises() -> dict[str, LoadedScenario]:
     return found
 
 
+def _replications_for(loaded: LoadedScenario) -> int:
+    """The paired replications a reveal starts at: the exercise's own, else the default."""
+    exercise = loaded.scenario.exercise
+    return exercise.replications if exercise and exercise.replications else REPLICATIONS
+
+
 def _baseline(loaded: LoadedScenario) -> Path | None:
     """The file the exercise's variant extends (its files run base first)."""
     return loaded.files[-2] if len(loaded.files) > 1 else None
@@ -206,7 +212,10 @@ else:
     decisions: dict[str, str] = st.session_state.setdefault("exercise_decisions", {})
 
     def _recall_decision() -> None:
-        st.session_state["exercise_choice"] = decisions.get(st.session_state["exercise_pick"])
+        picked = st.session_state["exercise_pick"]
+        st.session_state["exercise_choice"] = decisions.get(picked)
+        # Each exercise starts at the replications its answer needs to show.
+        st.session_state["exercise_replications"] = _replications_for(exercises[picked])
 
     titles = {
         file: f"{loaded.scenario.exercise.title} ({file})"
@@ -245,7 +254,7 @@ else:
             decisions[name] = chosen
 
     base = _baseline(loaded)
-    st.session_state.setdefault("exercise_replications", REPLICATIONS)
+    st.session_state.setdefault("exercise_replications", _replications_for(loaded))
     replications = int(
         st.number_input(
             "Paired replications",

@@ -101,6 +101,7 @@ PRICE_FIELDS = (
     "per_day_gbp",
     "fixed_annual_gbp",
     "marginal_cost_share",
+    "marginal_cost_per_day_gbp",
     "price_year",
 )
 PROVIDER_KINDS = [str(kind) for kind in get_args(model.ProviderKind)]
@@ -566,6 +567,9 @@ with tabs[1]:
         "fixed_annual_gbp": _number("fixed cost (£ a year)", "fixed annual cost", **MONEY),
         "marginal_cost_share": _number(
             "marginal cost share (0 to 1)", "marginal cost share", **SHARE
+        ),
+        "marginal_cost_per_day_gbp": _number(
+            "variable cost (£ per day held)", "marginal cost per day", **MONEY
         ),
         "price_year": st.column_config.TextColumn("price year", help=HELP["price year"]),
         "check": CHECK,
