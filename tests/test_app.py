@@ -162,6 +162,17 @@ def test_a_learn_exercise_records_the_boards_answer_and_reveals_what_happened() 
     assert any("held" in frame.value.columns for frame in at.dataframe)
 
 
+def test_each_exercise_starts_at_the_replications_its_answer_needs() -> None:
+    at = _app()
+    at.switch_page(f"{PAGES}/learn.py").run()
+    at.selectbox(key="exercise_pick").set_value("lesson6_social_care_cut.yaml").run()
+    assert not at.exception, at.exception
+    # Lesson 6's A&E wait shows beyond chance only over the baseline's 20 replications.
+    assert at.number_input(key="exercise_replications").value == 20
+    at.selectbox(key="exercise_pick").set_value("lesson7_pooling_risk.yaml").run()
+    assert at.number_input(key="exercise_replications").value == 10
+
+
 def test_the_lesson4_reveal_checks_the_bill_before_the_comparison() -> None:
     from tests.test_lessons import OVER_CLAIMED
 

@@ -144,6 +144,44 @@ def test_summary_states_only_differences_whose_interval_excludes_zero() -> None:
     assert sentences[-1].startswith("2 other differences cannot be told apart from chance")
 
 
+def _summary(rows: list[tuple[str, str, float, float, float, float, float]]) -> str:
+    differences = pd.DataFrame(
+        rows, columns=["provider", "metric", "base", "variant", "difference", "ci_low", "ci_high"]
+    )
+    differences["significant"] = (differences["ci_low"] > 0) | (differences["ci_high"] < 0)
+    flows = pd.DataFrame(
+        columns=["from", "to", "base", "variant", "difference", "ci_low", "ci_high", "significant"]
+    ).astype({"significant": bool, "difference": float})
+    base = _chain()
+    return " ".join(summary_sentences(differences, flows, base, base, replications=20))
+
+
+def test_care_at_prices_is_told_when_contracts_keep_it_out_of_the_payments() -> None:
+    """A block contract hides a rise in the care given from the commissioner's payments;
+    the summary says what the whole system's care costs at its prices. When payments follow
+    the care (activity contracts), that sentence would only repeat the total paid."""
+    hidden = _summary(
+        [
+            ("all", "paid_gbp", 1_000_000.0, 1_010_000.0, 10_000.0, -50_000.0, 70_000.0),
+            ("all", "cost_gbp", 900_000.0, 1_000_000.0, 100_000.0, 60_000.0, 140_000.0),
+        ]
+    )
+    assert "total paid by the commissioner cannot be told apart from chance" in hidden
+    assert (
+        "The care the whole system gave, valued at each provider's prices whatever its contract "
+        "pays, costs more: +£100.0k over the 120-day run (95% CI +£60.0k to +£140.0k), from "
+        "£900.0k to £1.0m."
+    ) in hidden
+    followed = _summary(
+        [
+            ("all", "paid_gbp", 900_000.0, 1_000_000.0, 100_000.0, 60_000.0, 140_000.0),
+            ("all", "cost_gbp", 900_000.0, 1_000_000.0, 100_000.0, 60_000.0, 140_000.0),
+        ]
+    )
+    assert "Total paid by the commissioner rises by £100.0k" in followed
+    assert "valued at each provider's prices" not in followed
+
+
 def test_sharing_budgets_changes_only_the_holders_gap_and_says_so() -> None:
     """Budget holders move no patient and no pound: every paired replication pays exactly
     the same, and the summary says so instead of "cannot be told apart from chance"."""

@@ -102,6 +102,24 @@ def test_a_direction_is_up_or_down(tmp_path: Path) -> None:
     assert problem.message == "unknown direction 'sideways': use one of up, down"
 
 
+def test_an_exercise_needs_at_least_two_paired_replications(tmp_path: Path) -> None:
+    path = _write(tmp_path, EXERCISE.replace("  expect:", "  replications: 1\n  expect:"))
+    problem = _only_problem(path)
+    assert (problem.line, problem.field) == (10, "exercise.replications")
+    assert "at least 2" in problem.message and "got 1" in problem.message
+
+
+def test_an_exercise_may_ask_for_more_replications_and_its_numbers_stay_the_same(
+    tmp_path: Path,
+) -> None:
+    plain = load_scenario(_write(tmp_path, EXERCISE)).scenario
+    more = load_scenario(
+        _write(tmp_path, EXERCISE.replace("  expect:", "  replications: 20\n  expect:"))
+    ).scenario
+    assert more.exercise is not None and more.exercise.replications == 20
+    assert scenario_hash(more) == scenario_hash(plain)
+
+
 def test_an_unknown_metric_is_named_with_the_likeliest_ones(tmp_path: Path) -> None:
     path = _write(tmp_path, EXERCISE.replace("ward.arrivals", "ward.attendances"))
     problem = _only_problem(path)

@@ -354,3 +354,34 @@ def test_each_replication_reports_the_surplus_of_providers_with_a_fixed_cost() -
         assert value == pytest.approx(1_200_000 - 700_000 - 0.1 * activity_value, abs=0.01)
     table = viability_table(records, scenario).set_index("provider")
     assert table.loc["ward", "surplus_gbp"] == pytest.approx(surplus["value"].mean())
+
+
+def test_a_day_cost_charges_the_provider_for_every_day_a_place_is_held() -> None:
+    """A bed day costs the ward whether or not it is paid for: the day cost counts every
+    place-day held in the measured year, on top of the share of the activity's value."""
+    text = PRICED.replace("STAY", "15").replace(
+        "per_day_gbp: 10.25}",
+        "per_day_gbp: 10.25, fixed_annual_gbp: 700_000, marginal_cost_share: 0.1, "
+        "marginal_cost_per_day_gbp: 40}",
+    )
+    scenario = scenario_from(text, days=365, warm_up_days=20)
+    records = run_scenario(scenario, replications=2).records
+    metrics = replication_metrics(records, scenario)
+    surplus = metrics[(metrics["metric"] == "surplus_gbp")]["value"].to_numpy()
+    for record, value in zip(records, surplus, strict=True):
+        held = record.occupancy_days[1].sum()
+        # Little's law: 2 admissions a day staying 15 days hold about 30 beds, 10,950 bed
+        # days a year (the 20-day warm-up fills the wards before the year starts).
+        assert held == pytest.approx(2 * 15 * 365, rel=0.05)
+        activity_value = monthly_cost(record, scenario)[1].sum()
+        expected = 1_200_000 - 700_000 - 0.1 * activity_value - 40 * held
+        assert value == pytest.approx(expected, abs=0.01)
+    table = viability_table(records, scenario).set_index("provider")
+    assert table.loc["ward", "variable_cost_gbp"] == pytest.approx(
+        np.mean(
+            [
+                0.1 * monthly_cost(r, scenario)[1].sum() + 40 * r.occupancy_days[1].sum()
+                for r in records
+            ]
+        )
+    )

@@ -79,3 +79,24 @@ def test_the_good_money_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "money.yaml"
     path.write_text(text)
     assert load_scenario(path).scenario.provider("ward").price.per_spell_gbp == 2600
+
+
+def test_a_day_cost_on_an_appointment_book_is_refused(tmp_path: Path) -> None:
+    """An appointment book holds no place from one day to the next, so a cost per day
+    held would silently come to nothing: the loader says so instead."""
+    path = tmp_path / "clinic.yaml"
+    path.write_text(
+        "format: 1\nname: clinic\n"
+        "demand:\n  - {id: need, enters: clinic, per_day: 20}\n"
+        "providers:\n"
+        "  - id: clinic\n"
+        "    capacity: {slots_per_day: 25}\n"
+        "    price: {per_attendance_gbp: 150, fixed_annual_gbp: 500_000,\n"
+        "            marginal_cost_per_day_gbp: 40}\n"
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    (line,) = [str(p) for p in raised.value.problems if p.severity == "error"]
+    assert line.startswith(f"{path}:")
+    assert "providers[clinic].price.marginal_cost_per_day_gbp" in line
+    assert "appointment book" in line and "marginal_cost_share" in line

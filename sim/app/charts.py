@@ -283,11 +283,11 @@ def _node_figures(
     except ValueError:
         return {p.id: 0.0 for p in scenario.providers}, {}, {}
     values = {p: load.arrivals_per_day * DAYS_PER_YEAR for p, load in expected.items()}
-    loads: dict[str, float | None] = {p: load.load for p, load in expected.items()}
+    offered: dict[str, float | None] = {p: load.load for p, load in expected.items()}
     for provider, through in monthly_load(scenario).items():
         if through.busiest is not None:
-            loads[provider] = through.busiest.load
-    return values, loads, {}
+            offered[provider] = through.busiest.load
+    return values, offered, {}
 
 
 def _edge_trace(
