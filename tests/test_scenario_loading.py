@@ -137,6 +137,19 @@ def test_offered_load_at_or_above_one_is_a_warning_naming_provider_and_load() ->
     assert str(warning).startswith("<test> providers[ward]: warning: offered load 1.07")
 
 
+def test_a_single_server_is_one_server_in_the_warning() -> None:
+    (warning,) = _warnings(
+        providers=[
+            {
+                "id": "ward",
+                "capacity": {"servers": 1},
+                "length_of_stay": {"distribution": "fixed", "mean_days": 0.25},
+            }
+        ]
+    )
+    assert warning.message == "offered load 1.25 of its 1 server: queues will grow without limit"
+
+
 def test_a_busy_month_alone_is_a_warning_too() -> None:
     (warning,) = _warnings(
         demand=[

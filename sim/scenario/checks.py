@@ -544,12 +544,18 @@ def _load_message(
     capacity = provider.capacity
     if through.load is None or busiest is None or busiest.load is None or capacity is None:
         return None
-    unit = "servers" if capacity.servers is not None else "slots a day"
-    size = f"{capacity.level} {unit}"
+    has_servers = capacity.servers is not None
+
+    def unit(level: float) -> str:
+        if has_servers:
+            return "server" if level == 1 else "servers"
+        return "slot a day" if level == 1 else "slots a day"
+
+    size = f"{capacity.level} {unit(capacity.level)}"
     when = _month_name(busiest.first_day, with_year)
     if busiest.level is not None and busiest.level != capacity.level:
         average = "" if busiest.level.is_integer() else " on average"
-        when += f" ({busiest.level:.0f} {unit}{average})"
+        when += f" ({busiest.level:.0f} {unit(round(busiest.level))}{average})"
     if not math.isfinite(through.load):
         return (
             f"offered load without limit: patients arrive, but none of its {size} is open "
