@@ -209,6 +209,14 @@ Growth = Annotated[
     Field(ge=-0.5, le=1.0, description="Change a year, as a fraction: 0.02 is 2% a year."),
 ]
 
+ContractGrowth = Annotated[
+    Growth | None,
+    Field(
+        description="In a run of several years the contract grows by this fraction each "
+        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's."
+    ),
+]
+
 
 def _twelve_fractions_summing_to_one(
     phasing: Literal["even"] | tuple[float, ...],
@@ -492,11 +500,7 @@ class BlockContract(Frozen):
     type: Literal["block"]
     annual_gbp: Money
     phasing: Phasing | None = None
-    growth_per_year: Growth | None = Field(
-        default=None,
-        description="In a run of several years the contract grows by this fraction each "
-        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
-    )
+    growth_per_year: ContractGrowth = None
     source: Source = None
 
 
@@ -510,11 +514,7 @@ class CostAndVolumeContract(Frozen):
     volume: Annotated[float, Field(ge=0.0, description="Agreed activity a year.")]
     marginal_rate: Share = 1.0
     floor_volume: Annotated[float, Field(ge=0.0)] | None = None
-    growth_per_year: Growth | None = Field(
-        default=None,
-        description="In a run of several years the contract grows by this fraction each "
-        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
-    )
+    growth_per_year: ContractGrowth = None
     source: Source = None
 
     @model_validator(mode="after")
@@ -533,11 +533,7 @@ class MarginalRateContract(Frozen):
     type: Literal["marginal_rate"]
     baseline_volume: Annotated[float, Field(ge=0.0, description="Activity a year at full price.")]
     rate: Share
-    growth_per_year: Growth | None = Field(
-        default=None,
-        description="In a run of several years the contract grows by this fraction each "
-        "financial year: year k's sum and volumes are (1 + growth)^k times year 0's.",
-    )
+    growth_per_year: ContractGrowth = None
     source: Source = None
 
 
