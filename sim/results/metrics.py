@@ -39,12 +39,12 @@ def replication_metrics(records: Sequence[RunRecord], scenario: Scenario) -> pd.
     value: list[float] = []
     judged = [i for i, p in enumerate(scenario.providers) if has_fixed_cost(p)]
     for record in records:
-        values = provider_metrics(record, scenario)
+        finances = provider_finances(record, scenario)
+        values = provider_metrics(record, scenario, finances["cost"], finances["paid"])
         n = len(record.providers)
         monthly_plans = monthly_plan(record, scenario)
         plan = float(monthly_plans.sum()) if scenario.budget else np.nan
         paid = float(values["paid_gbp"].sum())
-        finances = provider_finances(record, scenario)
         paid_h1 = float(finances["paid"][:, :H1_MONTHS].sum())
         plan_h1 = float(monthly_plans[:H1_MONTHS].sum()) if scenario.budget else np.nan
         system = {

@@ -28,10 +28,17 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         )
 
 
-def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndarray]:
-    """Per-provider values of one replication, keyed by metric."""
+def provider_metrics(
+    record: RunRecord,
+    scenario: Scenario,
+    cost: np.ndarray | None = None,
+    paid: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-provider values of one replication, keyed by metric. `cost` and `paid` (monthly,
+    by provider) may be passed in by a caller that has them already."""
     days = record.period_days
-    cost = monthly_cost(record, scenario)
+    cost = monthly_cost(record, scenario) if cost is None else cost
+    paid = monthly_paid(record, scenario, cost) if paid is None else paid
     # Place-days offered: servers x days, unless capacity changes or the provider opens late.
     place_days = np.nan_to_num(record.server_days, nan=1.0).sum(axis=1)
     utilisation = np.where(
@@ -47,7 +54,7 @@ def provider_metrics(record: RunRecord, scenario: Scenario) -> dict[str, np.ndar
         "mean_in_system": (record.occupancy_days + record.queue_days).sum(axis=1) / days,
         "utilisation": utilisation,
         "cost_gbp": cost.sum(axis=1),
-        "paid_gbp": monthly_paid(record, scenario, cost).sum(axis=1),
+        "paid_gbp": paid.sum(axis=1),
         "overflows": record.overflows.sum(axis=1),
         "mean_queue": record.queue_days.sum(axis=1) / days,
         "mean_occupied": record.occupancy_days.sum(axis=1) / days,
