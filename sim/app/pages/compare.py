@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.app import charts, jobs, state
+from sim.app.comparison_view import show_changes_and_summary, show_difference_charts
 from sim.app.glossary import HELP
 from sim.compare import Comparison, compare_scenarios
 from sim.compare.sensitivity import Input, candidate_inputs, tornado
@@ -148,24 +149,8 @@ if shown is not None:
     comparison = shown
     for label in comparison.labels:
         st.header(label)
-        changes, results = st.columns(2)
-        with changes:
-            st.subheader("What changed in the inputs")
-            for text in comparison.inputs[comparison.inputs["scenario"] == label]["description"]:
-                st.markdown(f"- {text}")
-        with results:
-            st.subheader("What happened")
-            for sentence in comparison.summary[label]:
-                st.markdown(f"- {sentence}")
-        named = (comparison.base, *comparison.variants)
-        st.plotly_chart(
-            charts.difference_sankey(comparison.flows, label, scenarios=named),
-            width="stretch",
-        )
-        st.plotly_chart(
-            charts.cost_waterfall(comparison.waterfall, label, scenarios=named),
-            width="stretch",
-        )
+        show_changes_and_summary(comparison, label)
+        show_difference_charts(comparison, label)
         with st.expander("Every difference, with its 95% interval"):
             table = comparison.differences[comparison.differences["scenario"] == label]
             st.dataframe(table, hide_index=True)

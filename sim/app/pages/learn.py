@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, jobs, state
+from sim.app import jobs, state
+from sim.app.comparison_view import show_changes_and_summary, show_difference_charts
 from sim.app.glossary import GLOSSARY, HELP
 from sim.compare import Comparison, compare_scenarios
 from sim.compare.exercise import expectations, metric_words, shown
@@ -170,15 +171,7 @@ def _show_reveal(
         f"{comparison.replications} paired replications (seed {comparison.seed}) of "
         f"{comparison.variants[0].name} against {comparison.base.name}."
     )
-    changes, results = st.columns(2)
-    with changes:
-        st.subheader("What changed in the inputs")
-        for text in comparison.inputs[comparison.inputs["scenario"] == label]["description"]:
-            st.markdown(f"- {text}")
-    with results:
-        st.subheader("What happened")
-        for sentence in comparison.summary[label]:
-            st.markdown(f"- {sentence}")
+    show_changes_and_summary(comparison, label)
     st.subheader("The expected answer")
     table = _expectation_table(comparison, label)
     st.dataframe(table, hide_index=True)
@@ -189,13 +182,7 @@ def _show_reveal(
     )
     st.subheader("Why")
     st.markdown(exercise.why)
-    scenarios = (comparison.base, *comparison.variants)
-    st.plotly_chart(
-        charts.difference_sankey(comparison.flows, label, scenarios=scenarios), width="stretch"
-    )
-    st.plotly_chart(
-        charts.cost_waterfall(comparison.waterfall, label, scenarios=scenarios), width="stretch"
-    )
+    show_difference_charts(comparison, label)
 
 
 st.title("Learn")
