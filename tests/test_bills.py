@@ -219,7 +219,7 @@ def test_one_replication_cannot_give_a_range(small: tuple[Scenario, list[RunReco
 
 # --- the bundled example ---------------------------------------------------------------------
 
-BUNDLED_SEED = 2030
+BUNDLED_SEED = 2034
 """Not the scenario's 2026: the bill is one realistic year, not the model's mean."""
 OVER_CLAIM = ("ward", "2027-01", 1.12)
 """The ward bills 12% more spells than it had in January, at the same price a spell."""
@@ -227,7 +227,7 @@ OVER_CLAIM = ("ward", "2027-01", 1.12)
 
 def bundled_example(scenario: Scenario) -> list[BillLine]:
     """The acute trust's bill for 2026/27: A&E, outpatients and ward, every month, from one
-    replication with seed 2030, with the ward's January spells over-claimed by 12% and the
+    replication with seed 2034, with the ward's January spells over-claimed by 12% and the
     amount to match."""
     record = run_scenario(scenario, replications=1, seed=BUNDLED_SEED).records[0]
     bill = bill_from_record(record, scenario, ["ae", "outpatients", "ward"])
@@ -266,13 +266,14 @@ def test_the_bundled_example_flags_the_over_claimed_ward_month_and_nothing_else(
     assert _flagged(checked) == {("ward", "2027-01")}
     row = checked.set_index(["provider", "month"]).loc[("ward", "2027-01")]
     assert row["line"] == 35
-    assert row["reason"].startswith("activity 2,782 is above the modelled range 2,436-2,603")
-    assert "amount £10.26m is above the modelled range £8.81m-£9.79m" in row["reason"]
+    assert row["reason"].startswith("activity 2,921 is above the modelled range 2,418-2,636")
+    assert "amount £10.84m is above the modelled range £8.90m-£9.65m" in row["reason"]
     story = _readme_section().split("### The bundled example", 1)[1]
     assert f"\n{summarise(checked)}\n{row['reason']}\n" in story
-    # With half the replications, one honest line falls outside its range by chance.
+    # With half the replications the ranges differ a little, and still only the over-claim
+    # is outside its range.
     fewer = check_bills(records[:10], scenario, bill)
-    assert _flagged(fewer) == {("ward", "2027-01"), ("outpatients", "2026-12")}
+    assert _flagged(fewer) == {("ward", "2027-01")}
 
 
 @pytest.mark.slow
