@@ -32,6 +32,7 @@ from sim.money.bills import BillsError, check_bills, read_bills, summarise
 from sim.results import OUTPUT_FILES, RunResult, run_scenario
 from sim.results.precision import PrecisionError, ReplicationsAdvice, replications_needed
 from sim.results.replicate import ScaleOutError
+from sim.results.run import deadlock_note
 from sim.results.sweep import (
     Design,
     SweepError,
@@ -231,6 +232,9 @@ def _show(result: RunResult) -> None:
                 f"{_pounds(abs(variance))}, chance of overspend {year['chance_of_overspend']:.0%})"
             )
         out.print(line, highlight=False)
+    note = deadlock_note(result.summary)
+    if note is not None:
+        out.print(f"[bold red]Warning:[/] {escape(note)}")
 
 
 def _signed_pounds(value: float, unit: str = "") -> str:

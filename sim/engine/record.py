@@ -70,6 +70,13 @@ class RunRecord:
     """Place-days held, by provider, month and the holder's cohort."""
     cohort_excess_days: np.ndarray
     """Excess days of completed stays, by provider, month and cohort."""
+    stuck_end: np.ndarray
+    """Patients queued at the end for each provider caught in a deadlock (units that wait
+    in place for each other, every place held by a patient who can never move); 0 for the
+    others. See `sim.engine.deadlock`."""
+    deadlock_day: float
+    """Day of the measured period (negative in the warm-up) on which the deadlock that
+    holds at the end formed; NaN when there is none."""
     inputs: tuple[tuple[str, float], ...] = ()
     """The value each of the scenario's uncertain inputs took in this replication."""
 

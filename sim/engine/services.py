@@ -452,6 +452,11 @@ class ServerPool(Service):
     def waiting(self, now: float) -> int:
         return self.queued
 
+    def queued_patients(self) -> list[Patient]:
+        """The patients in the queue, first come first; entries left stale by an overflow
+        are not patients waiting here."""
+        return [patient for patient, visit in self.queue if patient.visit == visit]
+
 
 class ChangingServerPool(ServerPool):
     """A `ServerPool` whose number of servers changes during the run.

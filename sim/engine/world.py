@@ -16,6 +16,7 @@ import simpy
 from simpy.core import NORMAL, URGENT
 
 from sim.engine.calendar import Calendar
+from sim.engine.deadlock import find_deadlock
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
 from sim.engine.inputs import drawn_inputs, realise
 from sim.engine.record import RunRecord
@@ -404,6 +405,11 @@ class World:
         for book in self.books:
             book.close_list(horizon)
         end = self._snapshot(horizon)
+        deadlock = find_deadlock(self.services)
+        stuck_end = np.zeros(len(self.services))
+        if deadlock is not None:
+            for unit, patients in deadlock.stuck.items():
+                stuck_end[unit] = patients
         months = self.calendar.months
         tallies = [s.tally for s in self.services]
 
@@ -469,6 +475,10 @@ class World:
             waiting_end=end["waiting"],
             occupying_end=end["occupying"],
             blocked_end=end["blocked"],
+            stuck_end=stuck_end,
+            deadlock_day=np.nan
+            if deadlock is None
+            else deadlock.formed_at - self.calendar.boundaries[0],
             flows=np.asarray(self.flows, dtype=float).reshape(self.nodes, self.nodes),
             practice_activity=self._by_practice(activity),
             practice_occupancy_days=self._by_practice(occupancy),

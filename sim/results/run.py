@@ -159,6 +159,7 @@ def run_scenario(
         },
         "uncertain_inputs": _uncertain_inputs(records, scenario),
         **_years(records, scenario),
+        **_deadlock(records),
         "versions": versions(),
         "run_seconds": round(time.perf_counter() - began, 3),
     }
@@ -183,6 +184,42 @@ def _years(records: list[RunRecord], scenario: Scenario) -> dict[str, Any]:
     overspending (the totals are for the whole period)."""
     years = financial_years(records, scenario)
     return {"financial_years": years} if len(years) > 1 else {}
+
+
+def _deadlock(records: list[RunRecord]) -> dict[str, Any]:
+    """Where providers waiting in place for each other locked up (only when some did)."""
+    days = [r.deadlock_day for r in records if not np.isnan(r.deadlock_day)]
+    if not days:
+        return {}
+    stuck = np.stack([r.stuck_end for r in records])
+    return {
+        "deadlock": {
+            "replications": len(days),
+            "providers": [
+                p for p, n in zip(records[0].providers, stuck.sum(axis=0), strict=True) if n > 0
+            ],
+            "first_day": round(min(days), 3),
+            "patients_stuck_at_end": float(stuck.sum(axis=1).mean()),
+        }
+    }
+
+
+def deadlock_note(summary: dict[str, Any]) -> str | None:
+    """The run's deadlock in a sentence, for every face to show; None without one."""
+    deadlock = summary.get("deadlock")
+    if deadlock is None:
+        return None
+    providers = deadlock["providers"]
+    names = ", ".join(providers[:-1]) + (" and " if len(providers) > 1 else "") + providers[-1]
+    first = deadlock["first_day"]
+    when = f"day {first:,.0f}" if first >= 0 else f"{-first:,.0f} days before the start (warm-up)"
+    return (
+        f"Deadlock in {deadlock['replications']} of {summary['replications']} replications: "
+        f"every place at {names} is held by a patient waiting in place for another of them, "
+        f"so nobody there can move again. {deadlock['patients_stuck_at_end']:,.0f} patients "
+        f"(mean of replications) were stuck waiting for them at the end; the first deadlock "
+        f"formed on {when}. Give one of them a queue (drop waiting.in_place) or more places."
+    )
 
 
 def _uncertain_inputs(records: list[RunRecord], scenario: Scenario) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from sim.app import charts, jobs, state
 from sim.app.glossary import HELP
 from sim.results import RunResult, run_scenario
 from sim.results.replicate import Progress
+from sim.results.run import deadlock_note
 from sim.scenario.model import Scenario
 
 
@@ -85,6 +86,8 @@ if state.run_key(result.scenario, result.summary["replications"], result.summary
 scenario = result.scenario
 
 st.subheader(f"{scenario.name}: means of {result.summary['replications']} replications")
+if (deadlock := deadlock_note(result.summary)) is not None:
+    st.error(deadlock)
 cards = charts.headline_cards(result)
 for column, (label, value, note) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(label, value, help=note)
