@@ -74,9 +74,9 @@ class RunRecord:
     """Patients queued at the end for each provider caught in a deadlock (units that wait
     in place for each other, every place held by a patient who can never move); 0 for the
     others. See `sim.engine.deadlock`."""
-    deadlock_day: float
+    deadlock_day: float | None
     """Day of the measured period (negative in the warm-up) on which the deadlock that
-    holds at the end formed; NaN when there is none."""
+    holds at the end formed; None when there is none."""
     inputs: tuple[tuple[str, float], ...] = ()
     """The value each of the scenario's uncertain inputs took in this replication."""
 

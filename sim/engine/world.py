@@ -476,7 +476,7 @@ class World:
             occupying_end=end["occupying"],
             blocked_end=end["blocked"],
             stuck_end=stuck_end,
-            deadlock_day=np.nan
+            deadlock_day=None
             if deadlock is None
             else deadlock.formed_at - self.calendar.boundaries[0],
             flows=np.asarray(self.flows, dtype=float).reshape(self.nodes, self.nodes),

@@ -188,7 +188,7 @@ def _years(records: list[RunRecord], scenario: Scenario) -> dict[str, Any]:
 
 def _deadlock(records: list[RunRecord]) -> dict[str, Any]:
     """Where providers waiting in place for each other locked up (only when some did)."""
-    days = [r.deadlock_day for r in records if not np.isnan(r.deadlock_day)]
+    days = [r.deadlock_day for r in records if r.deadlock_day is not None]
     if not days:
         return {}
     stuck = np.stack([r.stuck_end for r in records])
