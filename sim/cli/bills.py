@@ -28,7 +28,8 @@ def check_bills_command(
 ) -> None:
     """Check a provider's monthly bills against the modelled range of activity and payment,
     and list the lines that fall outside it, each with its reason."""
-    from sim.money.bills import BillsError, check_bills, read_bills, summarise
+    from sim.money.bill_file import BillsError, read_bills
+    from sim.money.bills import check_bills, summarise
     from sim.results import run_scenario
 
     scenario = load_or_exit(file).scenario
