@@ -1,5 +1,6 @@
 """Saving the edited scenario: the whole file, or a variant that `extends` its baseline
-and holds only the changes, as a board paper would cite it.
+and holds only the changes, so that what was changed can be read, reviewed and run again
+against the same baseline.
 """
 
 from __future__ import annotations
