@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.app import charts
+from sim.app.charts.flows import difference_sankey
+from sim.app.charts.money import cost_waterfall
 from sim.compare.paired import Comparison
 
 
@@ -27,8 +28,8 @@ def show_difference_charts(comparison: Comparison, label: str) -> None:
     """The difference Sankey (patients) and the cost waterfall (money)."""
     scenarios = (comparison.base, *comparison.variants)
     st.plotly_chart(
-        charts.difference_sankey(comparison.flows, label, scenarios=scenarios), width="stretch"
+        difference_sankey(comparison.flows, label, scenarios=scenarios), width="stretch"
     )
     st.plotly_chart(
-        charts.cost_waterfall(comparison.waterfall, label, scenarios=scenarios), width="stretch"
+        cost_waterfall(comparison.waterfall, label, scenarios=scenarios), width="stretch"
     )

@@ -203,11 +203,11 @@ def keep_inputs() -> None:
 def _network_figure(
     key: tuple[str, Hashable], _scenario: Scenario, _result: RunResult | None
 ) -> Any:
-    from sim.app import charts
+    from sim.app.charts.network_drawing import network
 
     if _result is None:
-        return charts.network(_scenario)
-    return charts.network(_scenario, _result.providers, _result.flows)
+        return network(_scenario)
+    return network(_scenario, _result.providers, _result.flows)
 
 
 def network_figure(scenario: Scenario, result: RunResult | None) -> Any:

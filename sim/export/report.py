@@ -11,14 +11,24 @@ a user (names, descriptions, sources, file names) is escaped.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.compare.paired import Comparison
 from sim.compare.words import count, duration, pounds, signed_pounds
+from sim.export.report_html import (
+    STYLE,
+    bullets,
+    difference_format,
+    escaped,
+    html_table,
+    metric_format,
+    money_cell,
+    percent,
+    plotly_script,
+    with_interval,
+)
 from sim.export.scenario_tables import input_tables, sources_table, unsourced_inputs
 from sim.export.stress import CITATION, StressGroup, stress_des
 from sim.results.run import RunResult
@@ -49,42 +59,6 @@ METRICS = {
 }
 """The differences a board reads, in the order it reads them (money, waits, occupancy,
 activity), with their names in words."""
-
-STYLE = """
-@page { size: A4; margin: 16mm 14mm; }
-body { font-family: "Segoe UI", Arial, Helvetica, sans-serif; font-size: 10.5pt;
-  line-height: 1.4; color: #1d1d1b; max-width: 182mm; margin: 0 auto; padding: 8mm 0; }
-h1 { font-size: 19pt; margin: 0 0 2mm; color: #003087; }
-h2 { font-size: 14pt; color: #003087; border-bottom: 2px solid #005eb8; padding-bottom: 1mm;
-  margin-top: 9mm; break-after: avoid; page-break-after: avoid; }
-h3 { font-size: 11.5pt; margin: 5mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
-p, li { margin: 1.5mm 0; }
-.meta { color: #425563; font-size: 9.5pt; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 2mm 0 4mm; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-th, td { border-bottom: 1px solid #d8dde0; padding: 1mm 1.5mm; text-align: left;
-  vertical-align: top; }
-th { background: #e8edee; font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-td.source { color: #425563; font-size: 8pt; }
-.ci { display: block; color: #5e6b75; font-size: 85%; }
-.cards { display: flex; flex-wrap: wrap; gap: 3mm; margin: 3mm 0; }
-.card { flex: 1 1 52mm; border: 1px solid #d8dde0; border-left: 4px solid #005eb8;
-  padding: 2mm 3mm; break-inside: avoid; page-break-inside: avoid; }
-.card .label { font-size: 9pt; color: #425563; }
-.card .value { font-size: 16pt; font-weight: 600; }
-.card .note { font-size: 8.5pt; color: #5e6b75; }
-.figure { break-inside: avoid; page-break-inside: avoid; margin: 4mm 0; }
-.stress table { table-layout: fixed; }
-.stress th:first-child { width: 11mm; }
-.stress th:nth-child(2) { width: 32mm; }
-.stress td:first-child { font-weight: 600; }
-pre { white-space: pre-wrap; word-break: break-word; font-size: 7.5pt; background: #f6f7f8;
-  border: 1px solid #d8dde0; padding: 2mm; }
-nav ol { columns: 2; font-size: 9.5pt; }
-@media print { nav { display: none; } a { color: inherit; text-decoration: none; } }
-"""
 
 
 def html_report(
@@ -124,12 +98,12 @@ def html_report(
         ),
         ("scenario-file", "Appendix: the scenario file", _scenario_file(result)),
     ]
-    name = _e(result.scenario.name)
+    name = escaped(result.scenario.name)
     contents = "".join(
-        f'<li><a href="#{anchor}">{_e(title)}</a></li>' for anchor, title, _ in sections
+        f'<li><a href="#{anchor}">{escaped(title)}</a></li>' for anchor, title, _ in sections
     )
     body = "".join(
-        f'<section id="{anchor}">\n<h2>{_e(title)}</h2>\n{content}\n</section>\n'
+        f'<section id="{anchor}">\n<h2>{escaped(title)}</h2>\n{content}\n</section>\n'
         for anchor, title, content in sections
     )
     today = dt.date.today()
@@ -140,32 +114,29 @@ def html_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>Knock-on report: {name}</title>\n"
         f"<style>{STYLE}</style>\n"
-        f"{_plotly_script() if figures else ''}"
+        f"{plotly_script() if figures else ''}"
         "</head>\n<body>\n<header>\n"
         f"<h1>{name}</h1>\n"
         f'<p class="meta">Knock-on simulation report, written {written}. Scenario SHA-256 '
-        f"{_e(result.summary['scenario_hash'])}; seed {_e(result.summary['seed'])}; "
-        f"{_e(result.summary['replications'])} replications.</p>\n"
+        f"{escaped(result.summary['scenario_hash'])}; seed {escaped(result.summary['seed'])}; "
+        f"{escaped(result.summary['replications'])} replications.</p>\n"
         f"</header>\n<nav>\n<h2>Contents</h2>\n<ol>{contents}</ol>\n</nav>\n"
         f"{body}</body>\n</html>\n"
     )
 
 
-# --- sections ----------------------------------------------------------------------------------
-
-
 def _question(result: RunResult, loaded_files: Sequence[str | Path]) -> str:
     scenario = result.scenario
-    parts = [f"<p><strong>{_e(scenario.name)}</strong></p>"]
+    parts = [f"<p><strong>{escaped(scenario.name)}</strong></p>"]
     if scenario.description:
-        parts.append(f"<p>{_e(scenario.description)}</p>")
+        parts.append(f"<p>{escaped(scenario.description)}</p>")
     parts.append(
         "<p>Knock-on simulates patients flowing through a network of providers, and the money "
         "that follows them, to show where patients, waits and money move when a service or a "
         "contract changes, and how sure the answer is.</p>"
     )
     if loaded_files:
-        files = ", ".join(f"<code>{_e(path)}</code>" for path in loaded_files)
+        files = ", ".join(f"<code>{escaped(path)}</code>" for path in loaded_files)
         parts.append(f"<p>Read from {files}.</p>")
     return "\n".join(parts)
 
@@ -216,8 +187,8 @@ def _headline(result: RunResult) -> str:
         ),
     ]
     shown = "".join(
-        f'<div class="card"><div class="label">{_e(label)}</div>'
-        f'<div class="value">{_e(value)}</div><div class="note">{_e(note)}</div></div>'
+        f'<div class="card"><div class="label">{escaped(label)}</div>'
+        f'<div class="value">{escaped(value)}</div><div class="note">{escaped(note)}</div></div>'
         for label, value, note in cards
     )
     return (
@@ -250,14 +221,14 @@ def _providers(result: RunResult) -> str:
         provider = str(row["provider"])
         rows.append(
             [
-                _e(labels.get(provider, provider)),
-                _ci(row, "arrivals", count),
-                _ci(row, "mean_wait_days", duration),
-                _ci(row, "p95_wait_days", duration),
-                _ci(row, "utilisation", _percent),
-                _ci(row, "mean_occupied", count),
-                _ci(row, "cost_gbp", pounds),
-                _ci(row, "paid_gbp", pounds),
+                escaped(labels.get(provider, provider)),
+                with_interval(row, "arrivals", count),
+                with_interval(row, "mean_wait_days", duration),
+                with_interval(row, "p95_wait_days", duration),
+                with_interval(row, "utilisation", percent),
+                with_interval(row, "mean_occupied", count),
+                with_interval(row, "cost_gbp", pounds),
+                with_interval(row, "paid_gbp", pounds),
             ]
         )
     headers = [
@@ -273,7 +244,7 @@ def _providers(result: RunResult) -> str:
     return (
         "<p>Means over replications, with 95% confidence intervals in brackets. Utilisation "
         "is the time-average share of a provider's servers or daily slots in use.</p>\n"
-        + _html_table(headers, rows, numeric=range(1, len(headers)))
+        + html_table(headers, rows, numeric=range(1, len(headers)))
     )
 
 
@@ -281,13 +252,13 @@ def _money(result: RunResult) -> str:
     budget = result.budget
     rows = [
         [
-            _e(row["month"]),
-            _money_cell(row["plan_gbp"]),
-            _money_cell(row["spend_gbp"]),
-            _money_cell(row["cumulative_spend_gbp"]),
-            _money_cell(row["cumulative_variance_gbp"], signed=True),
-            _money_cell(row["forecast_outturn_gbp"]),
-            _e(_percent(row["chance_of_overspend"])),
+            escaped(row["month"]),
+            money_cell(row["plan_gbp"]),
+            money_cell(row["spend_gbp"]),
+            money_cell(row["cumulative_spend_gbp"]),
+            money_cell(row["cumulative_variance_gbp"], signed=True),
+            money_cell(row["forecast_outturn_gbp"]),
+            escaped(percent(row["chance_of_overspend"])),
         ]
         for row in budget.to_dict("records")
     ]
@@ -305,24 +276,24 @@ def _money(result: RunResult) -> str:
         "is the one a finance lead makes at each month-end: spend to date plus the rest of "
         "the plan, scaled by how spend has run against plan so far; the chance of overspend "
         "is the share of replications whose forecast exceeds the plan.</p>\n"
-        + _html_table(headers, rows, numeric=range(1, len(headers)))
+        + html_table(headers, rows, numeric=range(1, len(headers)))
     )
 
 
 def _comparison(comparison: Comparison) -> str:
     parts = [
-        f"<p>Baseline <strong>{_e(comparison.base.name)}</strong> against each variant, on "
+        f"<p>Baseline <strong>{escaped(comparison.base.name)}</strong> against each variant, on "
         f"{comparison.replications} paired replications (seed {comparison.seed}) with common "
         "random numbers. Only differences whose 95% confidence interval excludes zero are "
         "stated in words.</p>"
     ]
     for label, variant in zip(comparison.labels, comparison.variants, strict=True):
-        parts.append(f"<h3>{_e(label)}: {_e(variant.name)}</h3>")
+        parts.append(f"<h3>{escaped(label)}: {escaped(variant.name)}</h3>")
         changed = comparison.inputs[comparison.inputs["scenario"] == label]["description"]
         parts.append("<p>What changed in the inputs:</p>")
-        parts.append(_bullets(changed.tolist()) if len(changed) else "<p>Nothing.</p>")
+        parts.append(bullets(changed.tolist()) if len(changed) else "<p>Nothing.</p>")
         parts.append("<p>What happened:</p>")
-        parts.append(_bullets(comparison.summary[label]))
+        parts.append(bullets(comparison.summary[label]))
         parts.append(_top_differences(comparison, label))
     return "\n".join(parts)
 
@@ -340,21 +311,21 @@ def _top_differences(comparison: Comparison, label: str) -> str:
     rows = []
     for row in ranked.head(TOP_DIFFERENCES).to_dict("records"):
         metric = str(row["metric"])
-        show, change = _metric_format(metric), _difference_format(metric)
+        show, change = metric_format(metric), difference_format(metric)
         rows.append(
             [
-                _e(row["provider"]),
-                _e(METRICS[metric]),
-                _e(show(row["base"])),
-                _e(show(row["variant"])),
-                f'{_e(change(row["difference"]))} <span class="ci">'
-                f"({_e(change(row['ci_low']))} to {_e(change(row['ci_high']))})</span>",
+                escaped(row["provider"]),
+                escaped(METRICS[metric]),
+                escaped(show(row["base"])),
+                escaped(show(row["variant"])),
+                f'{escaped(change(row["difference"]))} <span class="ci">'
+                f"({escaped(change(row['ci_low']))} to {escaped(change(row['ci_high']))})</span>",
             ]
         )
     headers = ["provider", "measure", "baseline", "variant", "difference (95% CI)"]
     return (
         f"<p>Largest differences that chance cannot explain (up to {TOP_DIFFERENCES}; the "
-        "comparison workbook has every one):</p>\n" + _html_table(headers, rows, numeric=(2, 3, 4))
+        "comparison workbook has every one):</p>\n" + html_table(headers, rows, numeric=(2, 3, 4))
     )
 
 
@@ -364,17 +335,17 @@ def _inputs(result: RunResult) -> str:
         "<p>Every input of the scenario, as the model used it, with the source given for it.</p>"
     ]
     for title, table in input_tables(scenario).items():
-        parts.append(f"<h3>{_e(title)}</h3>")
+        parts.append(f"<h3>{escaped(title)}</h3>")
         if table.empty:
             parts.append("<p>None.</p>")
             continue
         headers = [str(column) for column in table.columns]
-        rows = [[_e(value) for value in row] for row in table.itertuples(index=False)]
+        rows = [[escaped(value) for value in row] for row in table.itertuples(index=False)]
         parts.append(
-            _html_table(headers, rows, sources=[i for i, h in enumerate(headers) if h == "source"])
+            html_table(headers, rows, sources=[i for i, h in enumerate(headers) if h == "source"])
         )
     if scenario.exits:
-        parts.append(f"<h3>Exits</h3>\n<p>{_e(', '.join(scenario.exits))}</p>")
+        parts.append(f"<h3>Exits</h3>\n<p>{escaped(', '.join(scenario.exits))}</p>")
     return "\n".join(parts)
 
 
@@ -386,14 +357,14 @@ def _sources(result: RunResult) -> str:
         parts.append("<p>The scenario cites no sources.</p>")
     else:
         rows = [
-            [_e(source), _e(paths)]
+            [escaped(source), escaped(paths)]
             for source, paths in zip(table["source"], table["used for"], strict=True)
         ]
-        parts.append(_html_table(["source", "used for"], rows))
+        parts.append(html_table(["source", "used for"], rows))
     if unsourced:
         parts.append(
             "<p>Inputs that cite no source (the modeller's assumptions): "
-            f"{_e(', '.join(unsourced))}.</p>"
+            f"{escaped(', '.join(unsourced))}.</p>"
         )
     return "\n".join(parts)
 
@@ -417,28 +388,33 @@ def _run_settings(result: RunResult, loaded_files: Sequence[str | Path]) -> str:
     settings.append(("run time", f"{summary.get('run_seconds', 0):.1f} s"))
     if loaded_files:
         settings.append(("scenario files", ", ".join(str(path) for path in loaded_files)))
-    return _html_table(["setting", "value"], [[_e(key), _e(value)] for key, value in settings])
+    return html_table(
+        ["setting", "value"], [[escaped(key), escaped(value)] for key, value in settings]
+    )
 
 
 def _software(result: RunResult) -> str:
-    rows = [[_e(package), _e(version)] for package, version in result.summary["versions"].items()]
-    return _html_table(["package", "version"], rows)
+    rows = [
+        [escaped(package), escaped(version)]
+        for package, version in result.summary["versions"].items()
+    ]
+    return html_table(["package", "version"], rows)
 
 
 def _stress(groups: Sequence[StressGroup]) -> str:
     parts = [
         "<p>The items of the STRESS-DES guidelines for reporting discrete-event simulation "
-        f"studies ({_e(CITATION)}), answered from this run.</p>"
+        f"studies ({escaped(CITATION)}), answered from this run.</p>"
     ]
     for group in groups:
-        parts.append(f"<h3>{group.number}. {_e(group.title)}</h3>")
+        parts.append(f"<h3>{group.number}. {escaped(group.title)}</h3>")
         rows = []
         for item in group.items:
-            answer = f"<p>{_e(item.answer)}</p>"
+            answer = f"<p>{escaped(item.answer)}</p>"
             if item.details:
-                answer += _bullets(item.details)
-            rows.append([_e(item.number), _e(item.title), answer])
-        parts.append(f'<div class="stress">{_html_table(["item", "", "answer"], rows)}</div>')
+                answer += bullets(item.details)
+            rows.append([escaped(item.number), escaped(item.title), answer])
+        parts.append(f'<div class="stress">{html_table(["item", "", "answer"], rows)}</div>')
     return "\n".join(parts)
 
 
@@ -446,103 +422,5 @@ def _scenario_file(result: RunResult) -> str:
     return (
         "<p>The complete scenario as run, with every variant merged in. Saved as a .yaml file "
         "it loads back to the same scenario (the same SHA-256).</p>\n"
-        f"<pre>{_e(scenario_to_yaml(result.scenario))}</pre>"
+        f"<pre>{escaped(scenario_to_yaml(result.scenario))}</pre>"
     )
-
-
-# --- pieces ------------------------------------------------------------------------------------
-
-
-def _plotly_script() -> str:
-    """plotly.js inline, once for every figure, so the file opens without a network."""
-    from plotly.offline import get_plotlyjs  # plotly is heavy: load it only for figures
-
-    return f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _html_table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    numeric: Sequence[int] | range = (),
-    sources: Sequence[int] = (),
-) -> str:
-    """A table from cells that are already HTML (escaped); headers are escaped here."""
-
-    def css(index: int) -> str:
-        if index in numeric:
-            return ' class="n"'
-        if index in sources:
-            return ' class="source"'
-        return ""
-
-    head = "".join(f"<th{css(i)}>{_e(header)}</th>" for i, header in enumerate(headers))
-    body = "\n".join(
-        "<tr>" + "".join(f"<td{css(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-
-
-def _bullets(lines: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _percent(value: Any) -> str:
-    return "-" if _missing(value) else f"{value:.0%}"
-
-
-def _ci(row: Mapping[Any, Any], metric: str, show: Callable[[float], str]) -> str:
-    """A mean with its 95% interval, as HTML: "4.2 days (3.9 days to 4.6 days)"."""
-    keys = (metric, f"{metric}_ci_low", f"{metric}_ci_high")
-    value, low, high = (row.get(key, math.nan) for key in keys)
-    if _missing(value):
-        return "-"
-    shown = _e(show(float(value)))
-    if _missing(low) or _missing(high):
-        return shown
-    return f'{shown} <span class="ci">({_e(show(float(low)))} to {_e(show(float(high)))})</span>'
-
-
-def _money_cell(value: Any, signed: bool = False) -> str:
-    if _missing(value):
-        return "-"
-    return _e(signed_pounds(value) if signed else pounds(value))
-
-
-def _metric_format(metric: str) -> Callable[[Any], str]:
-    """How a level of a measure reads: £231.1m, 4.2 h, 71.7%, 3,618.0."""
-
-    def shown(value: Any) -> str:
-        if _missing(value):
-            return "-"
-        if metric.endswith("_gbp"):
-            return signed_pounds(value) if value < 0 else pounds(value)
-        if "wait" in metric:
-            return duration(value)
-        if metric == "utilisation":
-            return f"{value:.1%}"
-        return f"{value:,.1f}"
-
-    return shown
-
-
-def _difference_format(metric: str) -> Callable[[Any], str]:
-    """How a change reads: signed, in the measure's unit; shares in percentage points."""
-
-    def shown(value: Any) -> str:
-        if _missing(value):
-            return "-"
-        sign = "-" if value < 0 else "+"
-        if metric == "utilisation":
-            return f"{sign}{abs(value) * 100:.1f} points"
-        return f"{sign}{_metric_format(metric)(abs(value))}"
-
-    return shown

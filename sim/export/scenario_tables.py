@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.compare.inputs import money, number
+from sim.compare.input_words import money, number
 from sim.scenario.model import (
     Capacity,
     Contract,

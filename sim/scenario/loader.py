@@ -127,7 +127,7 @@ def _exercise_bills(
     exercise = scenario.exercise
     if exercise is None or exercise.bills is None or len(documents) < 2:
         return None, []
-    from sim.money.bills import BillsError, read_bills  # the money layer sits above this one
+    from sim.money.bill_file import BillsError, read_bills  # the money layer sits above this one
 
     file, line = find(("exercise", "bills"))
     named_in = next((document for document in documents if document.display == file), None)

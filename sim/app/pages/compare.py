@@ -9,7 +9,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, jobs, state
+from sim.app import jobs, state
+from sim.app.charts import sensitivity as sensitivity_charts
 from sim.app.comparison_view import show_changes_and_summary, show_difference_charts
 from sim.app.glossary import HELP
 from sim.compare import Comparison, compare_scenarios
@@ -212,6 +213,8 @@ if base_check is not None:
     found = st.session_state.get("tornado")
     if found is not None:
         table, watched = found
-        st.plotly_chart(charts.tornado(table, watched, scenario=baseline), width="stretch")
+        st.plotly_chart(
+            sensitivity_charts.tornado(table, watched, scenario=baseline), width="stretch"
+        )
         with st.expander("The tornado's numbers, with 95% intervals of each swing"):
             st.dataframe(table, hide_index=True)

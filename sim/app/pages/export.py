@@ -12,7 +12,10 @@ from functools import partial
 
 import streamlit as st
 
-from sim.app import charts, state
+from sim.app import state
+from sim.app.charts.flows import patient_sankey
+from sim.app.charts.money import spend_fan
+from sim.app.charts.practices import practice_funnel
 from sim.compare import Comparison
 from sim.export.report import html_report
 from sim.export.workbook import comparison_workbook, results_workbook
@@ -33,9 +36,9 @@ def _zipped(output: RunResult | Comparison) -> bytes:
 def _report(result: RunResult, comparison: Comparison | None) -> str:
     scenario = result.scenario
     figures = [
-        charts.spend_fan(result.budget, result.monthly, scenario=scenario),
-        charts.patient_sankey(result.flows, scenario=scenario),
-        charts.practice_funnel(result.practices, scenario=scenario),
+        spend_fan(result.budget, result.monthly, scenario=scenario),
+        patient_sankey(result.flows, scenario=scenario),
+        practice_funnel(result.practices, scenario=scenario),
     ]
     return html_report(result, comparison=comparison, figures=figures)
 

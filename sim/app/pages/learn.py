@@ -21,7 +21,8 @@ from sim.app.comparison_view import show_changes_and_summary, show_difference_ch
 from sim.app.glossary import GLOSSARY, HELP
 from sim.compare import Comparison, compare_scenarios
 from sim.compare.exercise import expectations, metric_words, shown
-from sim.money.bills import check_bills, read_bills, summarise
+from sim.money.bill_file import read_bills
+from sim.money.bills import check_bills, summarise
 from sim.results.replicate import Progress, replicate
 from sim.scenario import LoadedScenario, ScenarioError, load_scenario
 from sim.scenario.loader import scenario_hash

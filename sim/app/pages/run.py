@@ -7,7 +7,12 @@ from functools import partial
 
 import streamlit as st
 
-from sim.app import charts, jobs, state
+from sim.app import jobs, state
+from sim.app.charts.cards import headline_cards
+from sim.app.charts.flows import patient_sankey
+from sim.app.charts.money import spend_fan, viability
+from sim.app.charts.practices import practice_funnel
+from sim.app.charts.waits import occupancy_over_time, waits_over_time
 from sim.app.glossary import HELP
 from sim.results import RunResult, run_scenario
 from sim.results.replicate import Progress
@@ -88,21 +93,21 @@ scenario = result.scenario
 st.subheader(f"{scenario.name}: means of {result.summary['replications']} replications")
 if (deadlock := deadlock_note(result.summary)) is not None:
     st.error(deadlock)
-cards = charts.headline_cards(result)
+cards = headline_cards(result)
 for column, (label, value, note) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(label, value, help=note)
 
-st.plotly_chart(charts.spend_fan(result.budget, result.monthly, scenario=scenario), width="stretch")
-st.plotly_chart(charts.patient_sankey(result.flows, scenario=scenario), width="stretch")
-waits, occupancy = st.columns(2)
-waits.plotly_chart(
-    charts.waits_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
+st.plotly_chart(spend_fan(result.budget, result.monthly, scenario=scenario), width="stretch")
+st.plotly_chart(patient_sankey(result.flows, scenario=scenario), width="stretch")
+waits_column, occupancy_column = st.columns(2)
+waits_column.plotly_chart(
+    waits_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
 )
-occupancy.plotly_chart(
-    charts.occupancy_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
+occupancy_column.plotly_chart(
+    occupancy_over_time(result.monthly, result.providers, scenario=scenario), width="stretch"
 )
-funnel, viability = st.columns(2)
-funnel.plotly_chart(charts.practice_funnel(result.practices, scenario=scenario), width="stretch")
-viability.plotly_chart(charts.viability(result.viability, scenario=scenario), width="stretch")
+funnel_column, viability_column = st.columns(2)
+funnel_column.plotly_chart(practice_funnel(result.practices, scenario=scenario), width="stretch")
+viability_column.plotly_chart(viability(result.viability, scenario=scenario), width="stretch")
 with st.expander("Provider table"):
     st.dataframe(result.providers, hide_index=True)

@@ -1,0 +1,24 @@
+"""The options every command that runs replications shares, defined once so that they
+read and behave the same in each: the seed, the worker processes and a Dask scheduler."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+Seed = Annotated[
+    int | None, typer.Option(min=0, help="Seed (default: the scenario file's run.seed).")
+]
+Workers = Annotated[
+    int, typer.Option(min=1, help="Worker processes; results are the same for any number.")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786: run the replications on that "
+        "cluster instead of --workers local processes (same results)."
+    ),
+]
+CORES = os.cpu_count() or 1
