@@ -46,7 +46,9 @@ def test_help_loads_no_heavy_library() -> None:
     assert heavy == [], f"--help imported {heavy}: import them inside the command that uses them"
 
 
-@pytest.mark.parametrize("scenario", ["northshire_2026.yaml", "lesson3_winter_surge.yaml"])
+@pytest.mark.parametrize(
+    "scenario", ["northshire_2026.yaml", "lesson3_winter_surge.yaml", "lesson4_check_bills.yaml"]
+)
 def test_validate_loads_no_heavy_library(scenario: str) -> None:
     codes, heavy = _heavy_loaded(["validate", str(ROOT / "scenarios" / scenario)])
     assert codes == [0]
