@@ -179,11 +179,9 @@ class Service:
     def arrive(self, patient: Patient, now: float) -> None:
         raise NotImplementedError
 
-    def arrive_external(self, group: int, demand_node: int, now: float) -> None:
-        """A patient from outside the system, at its drawn arrival time."""
-        clock = self.clock
-        if clock.month != clock.spare:
-            self.world.flows[demand_node * self.world.nodes + self.node] += 1
+    def enter(self, group: int, now: float) -> None:
+        """A patient from outside the system, at its drawn arrival time (the flow from its
+        demand stream is counted when the day's arrivals are drawn)."""
         self.arrive(Patient(group, now), now)
 
     def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:

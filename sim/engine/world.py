@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from heapq import heappush
 from typing import Any, cast
 
 import numpy as np
@@ -62,16 +63,13 @@ class ArrivalFeed:
     """One demand stream's arrivals for one day into a provider that takes patients one at
     a time. Each arrival schedules the next, so the event heap holds one pending arrival
     per stream rather than the whole day's: a smaller heap keeps each push and pop cheap
-    as volume grows."""
+    as volume grows. The day's flows from the stream are counted when it is drawn."""
 
-    __slots__ = ("entry", "following", "groups", "node", "times", "world")
+    __slots__ = ("enter", "following", "groups", "times", "world")
 
-    def __init__(
-        self, world: World, entry: Service, node: int, times: list[float], groups: list[int]
-    ) -> None:
+    def __init__(self, world: World, entry: Service, times: list[float], groups: list[int]) -> None:
         self.world = world
-        self.entry = entry
-        self.node = node
+        self.enter = entry.enter
         self.times = times
         self.groups = groups
         self.following = 0
@@ -81,12 +79,13 @@ class ArrivalFeed:
 
     def arrive(self, event: Any) -> None:
         index = self.following
-        now = self.world.env.now
-        self.entry.arrive_external(self.groups[index], self.node, now)
+        world = self.world
+        now = world.env._now
+        self.enter(self.groups[index], now)
         index += 1
         self.following = index
         if index < len(self.times):
-            self.world.later(self.times[index] - now, self.arrive, None)
+            world.later(self.times[index] - now, self.arrive, None)
 
 
 class DemandPlan:
@@ -179,8 +178,10 @@ class World:
         }
         self.nodes = len(self.node_index)
         self.flows = [0] * (self.nodes * self.nodes)
-        # Wake gives step() all it reads of an Event; schedule() is typed for Event only.
-        self._schedule = cast(Callable[[Any, int, float], None], self.env.schedule)
+        # Events go straight onto SimPy's queue, as Environment.schedule puts them (time,
+        # priority, event id, event): a Wake gives step() all it reads of an Event.
+        self._queue = cast(list[tuple[float, int, int, Any]], self.env._queue)
+        self._eid = self.env._eid
         self.capacity_changes: list[tuple[Service, list[tuple[float, int]]]] = []
         self.services = [
             self._service(provider, i) for i, provider in enumerate(scenario.providers)
@@ -303,11 +304,16 @@ class World:
     # --- scheduling -------------------------------------------------------------------------
 
     def later(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
-        self._schedule(Wake(callback, value), NORMAL, delay)
+        heappush(
+            self._queue, (self.env._now + delay, NORMAL, next(self._eid), Wake(callback, value))
+        )
 
     def _urgent_at(self, time: float, callback: Callable[[Any], None]) -> None:
         """An event that runs before any other event at the same time (month boundaries)."""
-        self._schedule(Wake(callback, None), URGENT, time - self.env.now)
+        delay = time - self.env._now
+        heappush(
+            self._queue, (self.env._now + delay, URGENT, next(self._eid), Wake(callback, None))
+        )
 
     # --- counting ---------------------------------------------------------------------------
 
@@ -383,11 +389,11 @@ class World:
                 if times.size == 0:
                     continue
             entry = plan.entry
+            self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
             if entry.batched and not entry.in_place:
-                self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
                 entry.arrive_batch(times, groups, now)
             else:
-                ArrivalFeed(self, entry, plan.node, times.tolist(), groups.tolist()).start(now)
+                ArrivalFeed(self, entry, times.tolist(), groups.tolist()).start(now)
         if day + 1 < self.calendar.horizon:
             self.later(1.0, self._new_day, None)
 
