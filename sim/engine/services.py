@@ -161,7 +161,7 @@ class Service:
         self.length_of_stay = length_of_stay
         self.in_place = in_place
         self.trim_days = trim_days
-        self.tally = ProviderTally(world.clock, world.groups)
+        self.tally = self._new_tally(world)
         self.routes: list[Route] = []
         self.route_draws: Draws
         self.tables: list[RouteTable] | None = None
@@ -173,6 +173,9 @@ class Service:
         self.overflow_after = 0.0
         self.overflow_share = 0.0
         self.overflow_draws: Draws | None = None
+
+    def _new_tally(self, world: World) -> ProviderTally:
+        return ProviderTally(world.clock, world.groups)
 
     # --- arriving -------------------------------------------------------------------------
 

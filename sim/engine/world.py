@@ -19,6 +19,7 @@ from simpy.core import NORMAL, URGENT
 from sim.engine.calendar import Calendar
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
 from sim.engine.inputs import drawn_inputs, realise
+from sim.engine.lindley import LindleyNetwork, LindleyPool
 from sim.engine.record import RunRecord
 from sim.engine.services import (
     AppointmentBook,
@@ -189,6 +190,10 @@ class World:
         self._connect()
         self.elastic: dict[tuple[str, int], ElasticDemand] = {}
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
+        self.lindley_pools = [s for s in self.services if isinstance(s, LindleyPool)]
+        for pool in self.lindley_pools:
+            pool.prepare()
+        self.network = self._closed_network()
         self.snapshot_start: dict[str, np.ndarray] = {}
 
     # --- building ---------------------------------------------------------------------------
@@ -210,6 +215,8 @@ class World:
         if capacity is None:
             return OpenAccess(self, node, **options)
         if not capacity.changes and provider.opens is None:
+            if capacity.servers is not None and self._settles_on_arrival(provider):
+                return LindleyPool(self, node, capacity.servers, **options)
             if capacity.servers is not None:
                 return ServerPool(self, node, capacity.servers, **options)
             assert capacity.slots_per_day is not None
@@ -222,6 +229,41 @@ class World:
             service = AppointmentBook(self, node, level, **options)
         self.capacity_changes.append((service, later))
         return service
+
+    def _settles_on_arrival(self, provider: Provider) -> bool:
+        """Whether nothing outside a provider with fixed servers can change when its places
+        come free, so that a `LindleyPool` can settle each visit on arrival (see
+        sim.engine.lindley): not in_place, no overflow, no way on to an in_place provider,
+        no elastic demand reading its waits."""
+        waiting = provider.waiting
+        if waiting is not None and (waiting.in_place or waiting.then is not None):
+            return False
+        scenario = self.scenario
+        in_place = {p.id for p in scenario.providers if p.waiting and p.waiting.in_place}
+        if any(p.from_ == provider.id and p.to in in_place for p in scenario.pathways):
+            return False
+        return not any(d.enters == provider.id and d.elasticity for d in scenario.demand)
+
+    def _closed_network(self) -> LindleyNetwork | None:
+        """The Lindley pools that patients reach only from demand and from each other."""
+        members = {pool.node: pool for pool in self.lindley_pools}
+        sources: dict[int, set[int]] = {node: set() for node in members}
+        for pathway in self.scenario.pathways:
+            if self.node_index[pathway.to] in sources:
+                sources[self.node_index[pathway.to]].add(self.node_index[pathway.from_])
+        for provider in self.scenario.providers:
+            if provider.waiting is not None and provider.waiting.then is not None:
+                target = self.node_index[provider.waiting.then]
+                if target in sources:
+                    sources[target].add(self.node_index[provider.id])
+        # A pool reached from outside is outside; so, then, may be those it sends to.
+        while True:
+            outside = [node for node in members if not sources[node] <= members.keys()]
+            if not outside:
+                break
+            for node in outside:
+                del members[node]
+        return LindleyNetwork(list(members.values())) if members else None
 
     def _connect(self) -> None:
         """Routes after service, and overflow targets, now that every service exists."""
@@ -308,6 +350,10 @@ class World:
             self._queue, (self.env._now + delay, NORMAL, next(self._eid), Wake(callback, value))
         )
 
+    def at(self, time: float, callback: Callable[[Any], None], value: Any) -> None:
+        """An event at exactly `time` (now + (time - now) can differ in the last bit)."""
+        heappush(self._queue, (time, NORMAL, next(self._eid), Wake(callback, value)))
+
     def _urgent_at(self, time: float, callback: Callable[[Any], None]) -> None:
         """An event that runs before any other event at the same time (month boundaries)."""
         delay = time - self.env._now
@@ -390,10 +436,14 @@ class World:
                     continue
             entry = plan.entry
             self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
-            if entry.batched and not entry.in_place:
+            if self.network is not None and entry in self.network.members:
+                self.network.enter(entry, times, groups)
+            elif entry.batched and not entry.in_place:
                 entry.arrive_batch(times, groups, now)
             else:
                 ArrivalFeed(self, entry, times.tolist(), groups.tolist()).start(now)
+        if self.network is not None:
+            self.network.run_day(min(now + 1.0, self.calendar.horizon))
         if day + 1 < self.calendar.horizon:
             self.later(1.0, self._new_day, None)
 
@@ -409,6 +459,8 @@ class World:
         self.clock.turn(self.clock.spare, horizon)
         for book in self.books:
             book.close_list(horizon)
+        for pool in self.lindley_pools:
+            pool.close(horizon)
         end = self._snapshot(horizon)
         months = self.calendar.months
         tallies = [s.tally for s in self.services]
