@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from heapq import heappop, heappush, heapreplace
 from itertools import chain, count
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -52,9 +52,13 @@ SETTLE_EVERY = 32_768
 Visit = tuple[float, float, float, int]
 """Arrival, start, leaving (after any pathway delay), and next node x groups + group."""
 
-Way = tuple[int, "Service | None", "Callable[[], float] | None"]
+Send = Callable[[float, Any, int, "Patient | None"], None]
+"""How a patient moves on to another provider: (time, provider, group, patient or None);
+the provider is a LindleyPool for moves within a network."""
+
+Way = tuple[int, "Service | None", "Callable[[], float] | None", "Send | None"]
 """A route as a visit takes it: next node x groups, the next provider (None for an exit),
-and the draw of its pathway delay (None without one)."""
+the draw of its pathway delay (None without one), and how the patient gets there."""
 
 
 def _no_stay() -> float:
@@ -91,7 +95,7 @@ class LindleyPool(Service):
         """The closed network the pool belongs to, if any (see `LindleyNetwork`)."""
         self.ways: list[Way] = []
         self.next_stay: Callable[[], float] = _no_stay
-        self.next_route: Callable[[], float] = _no_stay
+        self.next_route: Callable[[], int] = int
         empty = np.empty(0)
         self.open: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty, empty, empty)
         """Arrival, start and leaving times of settled visits that had not left when they
@@ -101,15 +105,25 @@ class LindleyPool(Service):
         return LindleyTally(world.clock, world.groups, self)
 
     def prepare(self) -> None:
-        """Once the routes are connected: the draws and ways on, ready for `admit`."""
+        """Once the routes and the network are settled: draws and ways on for `admit`."""
         if self.length_of_stay is not None:
             self.next_stay = self.length_of_stay.next
-        self.next_route = self.route_draws.next
+        # Routing draws are whole numbers (indices into the routes) from the sampler.
+        self.next_route = cast(Callable[[], int], self.route_draws.next)
         self.ways = [self._way(route) for route in self.routes]
 
     def _way(self, route: Route) -> Way:
         delay = None if route.delay is None else route.delay.next
-        return route.node * self.width, route.service, delay
+        target = route.service
+        send: Send | None = None
+        if target is not None:
+            network = self.network
+            send = network.move if network and target in network.members else self._send
+        return route.node * self.width, target, delay, send
+
+    def _send(self, time: float, target: Service, group: int, patient: Patient | None) -> None:
+        """A move out of the pool's network (or from a pool in none): a SimPy event."""
+        self.world.at(time, self._move_on, (patient, group, target))
 
     # --- arriving -------------------------------------------------------------------------
 
@@ -127,9 +141,9 @@ class LindleyPool(Service):
             start = now
         end = start + self.next_stay()
         if self.tables is None:
-            code, target, next_delay = self.ways[int(self.next_route())]
+            code, target, next_delay, send = self.ways[self.next_route()]
         else:
-            code, target, next_delay = self._way(self.tables[group].choose(end))
+            code, target, next_delay, send = self._way(self.tables[group].choose(end))
         leaves = end
         if next_delay is not None:
             delay = next_delay()
@@ -139,12 +153,8 @@ class LindleyPool(Service):
         heapreplace(free_at, leaves)
         visits = self.visits
         visits.append((now, start, leaves, code + group))
-        if target is not None:
-            network = self.network
-            if network is not None and target in network.members:
-                network.move(leaves, target, group, patient)
-            else:
-                self.world.at(leaves, self._move_on, (patient, group, target))
+        if send is not None:
+            send(leaves, target, group, patient)
         if len(visits) >= SETTLE_EVERY:
             self._settle(self.env.now)
 

@@ -191,9 +191,9 @@ class World:
         self.elastic: dict[tuple[str, int], ElasticDemand] = {}
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
         self.lindley_pools = [s for s in self.services if isinstance(s, LindleyPool)]
+        self.network = self._closed_network()
         for pool in self.lindley_pools:
             pool.prepare()
-        self.network = self._closed_network()
         self.snapshot_start: dict[str, np.ndarray] = {}
 
     # --- building ---------------------------------------------------------------------------
