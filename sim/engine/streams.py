@@ -51,6 +51,7 @@ class Draws:
         while True:
             yield self._sample(self._rng, BLOCK).tolist()
 
-    def take(self, n: int) -> np.ndarray:
-        """The next n draws as an array (the same values `next` would give, in order)."""
-        return np.fromiter(islice(self._draws, n), dtype=float, count=n)
+    def take(self, n: int, dtype: type = float) -> np.ndarray:
+        """The next n draws as an array (the same values `next` would give, in order);
+        `dtype` int for draws that are whole numbers (route indices)."""
+        return np.fromiter(islice(self._draws, n), dtype=dtype, count=n)

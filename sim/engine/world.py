@@ -435,7 +435,9 @@ class World:
                 if times.size == 0:
                     continue
             entry = plan.entry
-            self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
+            # Months turn only at the start of a day: today's arrivals all count, or none.
+            if self.clock.month != self.clock.spare:
+                self.flows[plan.node * self.nodes + entry.node] += times.size
             if self.network is not None and entry in self.network.members:
                 self.network.enter(entry, times, groups)
             elif entry.batched and not entry.in_place:
