@@ -30,7 +30,7 @@ from sim.engine.services import (
     ServerPool,
     Service,
 )
-from sim.engine.streams import Draws, stream_generator
+from sim.engine.streams import BatchDraws, Draws, stream_generator
 from sim.engine.tally import Clock
 from sim.engine.timeline import ElasticDemand, Opening, capacity_steps, daily_factors
 from sim.scenario.model import (
@@ -140,7 +140,7 @@ class DemandPlan:
         entered = scenario.provider(stream.enters)
         self.opening = Opening(entered, world.calendar) if entered.opens is not None else None
         self.accepts = (
-            world.draws(f"opening/{stream.id}", uniform_sampler)
+            world.draws(f"opening/{stream.id}", uniform_sampler, batched=True)
             if self.opening is not None
             else None
         )
@@ -198,8 +198,10 @@ class World:
 
     # --- building ---------------------------------------------------------------------------
 
-    def draws(self, name: str, sample: Any) -> Draws:
-        return Draws(sample, stream_generator(self.seed, self.replication, name))
+    def draws(self, name: str, sample: Any, batched: bool = False) -> Draws:
+        """The named stream; `batched` for one drawn mostly many at a time (BatchDraws)."""
+        kind = BatchDraws if batched else Draws
+        return kind(sample, stream_generator(self.seed, self.replication, name))
 
     def _service(self, provider: Provider, node: int) -> Service:
         options: dict[str, Any] = {
@@ -289,7 +291,9 @@ class World:
                 service.overflow_to = by_id[waiting.then]
                 service.overflow_after = waiting.max_days
                 service.overflow_share = waiting.share
-                service.overflow_draws = self.draws(f"overflow/{provider.id}", uniform_sampler)
+                service.overflow_draws = self.draws(
+                    f"overflow/{provider.id}", uniform_sampler, service.batched
+                )
 
     def _route_table(
         self, provider_id: str, cohort: str | None, by_id: dict[str, Service]
@@ -313,15 +317,20 @@ class World:
             shares.append(max(remainder, 0.0))
         probabilities = np.asarray(shares) / sum(shares)
         suffix = "" if cohort is None else f"@{cohort}"
-        draws = self.draws(f"routing/{provider_id}{suffix}", choice_sampler(probabilities))
+        batched = by_id[provider_id].batched
+        draws = self.draws(f"routing/{provider_id}{suffix}", choice_sampler(probabilities), batched)
         openings = [self._opening(pathway) for pathway in pathways]
         openings += [None] * (len(routes) - len(pathways))
         accepts = [
-            None if opening is None else self.draws(f"opening/{pathway.name}", uniform_sampler)
+            None
+            if opening is None
+            else self.draws(f"opening/{pathway.name}", uniform_sampler, batched)
             for pathway, opening in zip(pathways, openings, strict=False)
         ]
         redirects = [
-            None if opening is None else self.draws(f"redirect/{pathway.name}", uniform_sampler)
+            None
+            if opening is None
+            else self.draws(f"redirect/{pathway.name}", uniform_sampler, batched)
             for pathway, opening in zip(pathways, openings, strict=False)
         ]
         accepts += [None] * (len(routes) - len(pathways))
