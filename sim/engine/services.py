@@ -221,7 +221,11 @@ class Service:
             self.later(self.length_of_stay.next(), self._stay_over, patient)
 
     def _stay_over(self, event: Any) -> None:
-        self.finish(event._value, self.env.now)
+        if self.tables is None:  # `finish`, inlined: one call less at every stay's end
+            route = self.routes[int(self.route_draws.next())]
+            self.take_route(event._value, route, self.env._now)
+        else:
+            self.finish_by_table(event._value, self.env._now)
 
     def finish(self, patient: Patient, now: float) -> None:
         """Service is over: choose the way on."""
