@@ -33,9 +33,10 @@ visits' times are kept in flat arrays and added up in numpy, month by month, eve
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from heapq import heappop, heappush, heapreplace
-from itertools import chain, count
+from itertools import count
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -48,9 +49,6 @@ if TYPE_CHECKING:
 
 SETTLE_EVERY = 32_768
 """Visits kept as times before they are added into the monthly counts."""
-
-Visit = tuple[float, float, float, int]
-"""Arrival, start, leaving (after any pathway delay), and next node x groups + group."""
 
 Send = Callable[[float, Any, int, "Patient | None"], None]
 """How a patient moves on to another provider: (time, provider, group, patient or None);
@@ -88,7 +86,12 @@ class LindleyPool(Service):
         """When each place next comes free, as a heap (a list kept by heapq)."""
         self.tally.places.count = servers
         self.width = world.groups
-        self.visits: list[Visit] = []
+        # Each visit as four numbers in flat arrays (no Python object kept per visit):
+        # arrival, start, leaving (after any pathway delay), next node x groups + group.
+        self.arrived = array("d")
+        self.started = array("d")
+        self.left = array("d")
+        self.codes = array("q")
         self.delays: list[tuple[float, float]] = []
         """End of the stay and leaving, for the visits held by a pathway delay."""
         self.network: LindleyNetwork | None = None
@@ -111,6 +114,8 @@ class LindleyPool(Service):
         # Routing draws are whole numbers (indices into the routes) from the sampler.
         self.next_route = cast(Callable[[], int], self.route_draws.next)
         self.ways = [self._way(route) for route in self.routes]
+        if self.tables is None:
+            self.admit = self._admit_by_routes()  # type: ignore[method-assign,assignment]
 
     def _way(self, route: Route) -> Way:
         delay = None if route.delay is None else route.delay.next
@@ -151,12 +156,52 @@ class LindleyPool(Service):
                 leaves = end + delay
                 self.delays.append((end, leaves))
         heapreplace(free_at, leaves)
-        visits = self.visits
-        visits.append((now, start, leaves, code + group))
+        self.arrived.append(now)
+        self.started.append(start)
+        self.left.append(leaves)
+        self.codes.append(code + group)
         if send is not None:
             send(leaves, target, group, patient)
-        if len(visits) >= SETTLE_EVERY:
+        if len(self.codes) >= SETTLE_EVERY:
             self._settle(self.env.now)
+
+    def _admit_by_routes(self) -> Callable[[int, float, Patient | None], None]:
+        """`admit` for a pool whose ways on depend neither on the group nor on the date, with
+        all it reads bound once: a closure reads its variables faster than attributes, and
+        this runs once a visit."""
+        free_at, delays, ways, codes = self.free_at, self.delays, self.ways, self.codes
+        next_stay, next_route, settle, env = self.next_stay, self.next_route, self._settle, self.env
+        replace = heapreplace
+        arrived, started, left, coded = (
+            self.arrived.append,
+            self.started.append,
+            self.left.append,
+            codes.append,
+        )
+
+        def admit(group: int, now: float, patient: Patient | None) -> None:
+            start = free_at[0]
+            if start < now:
+                start = now
+            end = start + next_stay()
+            code, target, next_delay, send = ways[next_route()]
+            leaves = end
+            if next_delay is not None:
+                delay = next_delay()
+                if delay > 0.0:
+                    leaves = end + delay
+                    delays.append((end, leaves))
+            replace(free_at, leaves)
+            arrived(now)
+            started(start)
+            left(leaves)
+            coded(code + group)
+            if send is not None:
+                send(leaves, target, group, patient)
+            if len(codes) >= SETTLE_EVERY:
+                settle(env.now)
+
+        return admit
 
     def _move_on(self, event: Any) -> None:
         patient, group, target = event._value
@@ -182,17 +227,20 @@ class LindleyPool(Service):
     def _settle(self, now: float) -> None:
         """Add the visits kept so far into the tally, month by month; keep the times of
         those that have not left by `now` for the numbers waiting and occupying later."""
-        visits = self.visits
-        if not visits:
+        if not self.codes:
             return
-        self.visits = []
-        flat = np.fromiter(chain.from_iterable(visits), dtype=float, count=4 * len(visits))
-        arrived, started, left, code = flat.reshape(-1, 4).T
-        codes = code.astype(np.int64)
+        # Copied out and emptied in place: `admit` holds these arrays' append methods.
+        arrived, started, left = (
+            np.frombuffer(kept, dtype=float).copy()
+            for kept in (self.arrived, self.started, self.left)
+        )
+        codes = np.frombuffer(self.codes, dtype=np.int64).copy()
+        for kept in (self.arrived, self.started, self.left, self.codes):
+            del kept[:]
         self._count(arrived, started, left, codes % self.width, codes // self.width)
         if self.delays:
             ended, held = np.asarray(self.delays).T
-            self.delays = []
+            self.delays.clear()
             horizon = self.world.calendar.horizon
             delay = _span_days(self._edges(), ended, np.minimum(held, horizon), None, 1)
             _add_row(self.tally.delayed.areas, delay[:, 0])
