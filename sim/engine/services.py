@@ -552,6 +552,9 @@ class AppointmentBook(Service):
         self.persons = np.empty(0, dtype=np.int64)
         self.will_overflow = np.empty(0, dtype=bool)
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.arriving: tuple[list[float], list[int], list[int]] = ([], [], [])
+        """Individuals who arrived since the last batch, as lists: one small array each would
+        cost more than the patient. They join `pending` as one batch, in arrival order."""
         self.people: dict[int, Patient] = {}
         self.next_person = 0
 
@@ -563,13 +566,27 @@ class AppointmentBook(Service):
         person = self.next_person
         self.next_person += 1
         self.people[person] = patient
-        self.pending.append((np.array([now]), np.array([patient.group]), np.array([person])))
+        times, groups, persons = self.arriving
+        times.append(now)
+        groups.append(patient.group)
+        persons.append(person)
 
     def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         self._count_arrivals(self.world.calendar.month_index(times), groups)
+        self._gather_individuals()
         self.pending.append((times, groups, np.full(times.size, -1, dtype=np.int64)))
 
+    def _gather_individuals(self) -> None:
+        """The individuals arrived so far join `pending` as one batch, where they arrived."""
+        times, groups, persons = self.arriving
+        if times:
+            self.pending.append(
+                (np.asarray(times), np.asarray(groups, dtype=np.int64), np.asarray(persons))
+            )
+            self.arriving = ([], [], [])
+
     def waiting(self, now: float) -> int:
+        self._gather_individuals()
         due = sum(int((times < now).sum()) for times, _, _ in self.pending)
         return self.times.size + due
 
@@ -602,6 +619,7 @@ class AppointmentBook(Service):
         self._see(times, groups, persons, now)
 
     def _file_arrivals(self, now: float) -> None:
+        self._gather_individuals()
         if not self.pending:
             return
         if len(self.pending) == 1:
