@@ -96,7 +96,7 @@ class Calendar:
 
     def month_index(self, times: np.ndarray) -> np.ndarray:
         """Measured month of each time; `months` (the spare slot) outside the period."""
-        index = np.searchsorted(self.edges, times, side="right") - 1
+        index = self.edges.searchsorted(times, side="right") - 1
         # -1 before the period; `months` (already the spare slot) from the horizon on.
         index[index < 0] = self.months
         return index

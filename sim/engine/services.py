@@ -634,7 +634,7 @@ class AppointmentBook(Service):
         else:
             self.pending = [(times[~due], groups[~due], persons[~due])]
             times, groups, persons = times[due], groups[due], persons[due]
-        order = np.argsort(times, kind="stable")
+        order = times.argsort(kind="stable")
         times, groups, persons = times[order], groups[order], persons[order]
         if self.overflow_draws is not None:
             flags = self.overflow_draws.take(times.size) < self.overflow_share

@@ -54,8 +54,8 @@ def add_spans(areas: list[float], boundaries: np.ndarray, starts: np.ndarray, en
     if starts.size == 0:
         return
     months = len(areas) - 1
-    first = max(int(np.searchsorted(boundaries, starts.min(), side="right")) - 1, 0)
-    last = min(int(np.searchsorted(boundaries, end, side="left")), months)
+    first = max(int(boundaries.searchsorted(starts.min(), side="right")) - 1, 0)
+    last = min(int(boundaries.searchsorted(end, side="left")), months)
     for month in range(first, last):
         low, high = boundaries[month], boundaries[month + 1]
         clipped = np.minimum(np.maximum(starts, low), high)

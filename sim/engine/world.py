@@ -98,6 +98,7 @@ class DemandPlan:
         "elastic",
         "entry",
         "factors",
+        "indices",
         "node",
         "offset",
         "opening",
@@ -126,6 +127,8 @@ class DemandPlan:
             self.by_practice = False
         self.stream = stream
         self.shares = sizes / sizes.sum()
+        self.indices = np.arange(self.rates.size)
+        """0 .. n-1 over the rates: each practice's (or the one) index, repeated by its count."""
         self.rng = stream_generator(world.seed, world.replication, f"arrivals/{stream.id}")
         self.entry = world.services[world.node_index[stream.enters]]
         self.node = world.node_index[stream.id]
@@ -428,11 +431,11 @@ class World:
             if total == 0:
                 continue
             if plan.by_practice:
-                groups = np.repeat(np.arange(counts.size), counts)
+                groups = plan.indices.repeat(counts)
             else:
                 groups = rng.choice(plan.shares.size, size=total, p=plan.shares)
             times = now + rng.random(total)
-            order = np.argsort(times, kind="stable")
+            order = times.argsort(kind="stable")
             times, groups = times[order], groups[order]
             if plan.offset:
                 groups = groups + plan.offset
