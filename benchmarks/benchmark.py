@@ -1,6 +1,6 @@
 """Knock-on against a plain idiomatic SimPy model of the same network, timed as a user meets them.
 
-    python benchmarks/benchmark.py                # the whole benchmark (about 6 minutes on 2 cores)
+    python benchmarks/benchmark.py                # the whole benchmark (about 5 minutes on 2 cores)
     python benchmarks/benchmark.py --quick        # one round of each timing, for a smoke check
     python benchmarks/benchmark.py --only memory  # re-run one section, keep the others' results
 
