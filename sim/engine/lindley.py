@@ -16,8 +16,9 @@ and a `ServerPool` for the others. A `ServerPool` needs a SimPy event at the end
 stay to free the place and choose the way on; a `LindleyPool` keeps the times at which its
 places come free in a small heap of its own and needs an event only for a patient who
 moves on to another provider (its arrival there). Most patients leave the system after
-their last provider, so most visits cost no event at all, and a pool whose only arrivals
-are one demand stream takes a whole day's arrivals in one call.
+their last provider, so most visits cost no event at all; and pools that patients reach
+only from demand and from each other need none at all, run a day at a time in arrival
+order (`LindleyNetwork`).
 
 Random draws: lengths of stay are drawn in order of arrival, which is the order of
 starting, exactly as a `ServerPool` draws them. The way on and any pathway delay are drawn
