@@ -34,6 +34,8 @@ the feature. Prices, contracts and budgets are accepted and ignored (no money he
 Run it directly for a timing and a comparison with queueing theory:
 
     python benchmarks/idiomatic_simpy.py [benchmarks/reference_network.yaml] [--seed 2026]
+
+(`--json` prints the timing and statistics as one JSON line instead, for the benchmark.)
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import json
 import math
 import sys
 import time
@@ -379,10 +382,30 @@ def load_scenario(path: str | Path) -> Scenario:
 # --- command line ------------------------------------------------------------------------------
 
 
+def _summary(result: IdiomaticResult, seconds: float) -> dict[str, object]:
+    """Timing and the statistics the benchmark checks against theory, per provider."""
+    days = result.measured_days
+    return {
+        "seconds": seconds,
+        "visits": result.visits,
+        "stats": {
+            provider: {
+                "arrivals_per_day": numbers.arrivals / days,
+                "mean_wait_days": numbers.mean_wait_days,
+                "utilisation": numbers.utilisation,
+            }
+            for provider, numbers in result.providers.items()
+        },
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(REFERENCE_NETWORK))
     parser.add_argument("--seed", type=int, default=None, help="default: the scenario's run.seed")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON line (for benchmarks/benchmark.py)"
+    )
     args = parser.parse_args(argv)
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
@@ -390,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     result = simulate_idiomatic(scenario, seed)
     wall = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(_summary(result, wall)))
+        return 0
     print(
         f"{scenario.name}: seed {seed}, {result.visits:,} visits simulated in {wall:.2f} s "
         f"= {result.visits / wall:,.0f} visits/s "

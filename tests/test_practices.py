@@ -18,6 +18,9 @@ from sim.money.practices import (
     BELOW_998,
     FLAGS,
     WITHIN,
+    _poisson_cdf,
+    _poisson_pmf,
+    _poisson_quantile,
     dispersion,
     funnel_flag,
     funnel_limits,
@@ -340,3 +343,19 @@ def test_the_default_scenarios_outlier_referrer_is_flagged_for_its_outpatients()
     mine = services[services["practice"] == hilltop.id].set_index("provider")
     assert mine.loc["outpatients", "flag"] == ABOVE_998
     assert mine["excess_spend_gbp"].idxmax() == "outpatients"
+
+
+def test_the_poisson_functions_are_scipy_stats_to_the_bit() -> None:
+    # practices computes the funnel's Poisson quantile, distribution and mass on
+    # scipy.special (scipy.stats is slow to import); they must agree with scipy.stats exactly.
+    rng = np.random.default_rng(3)
+    means = np.concatenate(
+        [[0.0, 1e-9, 0.5, 1.0, 2.0], rng.uniform(0, 50, 500), 10 ** rng.uniform(-5, 8, 2000)]
+    )
+    for p in (0.001, 0.025, 0.5, 0.975, 0.999):
+        count = _poisson_quantile(p, means)
+        assert np.array_equal(count, stats.poisson.ppf(p, means))
+        assert np.array_equal(_poisson_cdf(count, means), stats.poisson.cdf(count, means))
+        assert np.array_equal(_poisson_pmf(count, means), stats.poisson.pmf(count, means))
+    for coverage in (0.5, 0.9, 0.95, 0.998):
+        assert two_sided_z(coverage) == stats.norm.ppf(0.5 + coverage / 2)

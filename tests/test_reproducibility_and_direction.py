@@ -111,3 +111,26 @@ def test_more_servers_never_lengthen_that_providers_mean_wait(servers: int) -> N
             f"replication {replication}: {servers + 1} servers wait {wait_more:.4f} d, "
             f"{servers} servers {wait_fewer:.4f} d"
         )
+
+
+def test_a_stream_kept_as_blocks_draws_exactly_what_a_chained_stream_draws() -> None:
+    """BatchDraws (clinics' streams) and Draws hand out the same sequence, singly or many
+    at a time, across block boundaries: which one a provider uses changes no number."""
+    from sim.engine.distributions import choice_sampler, sampler
+    from sim.engine.streams import BatchDraws, Draws, stream_generator
+    from sim.scenario.model import Gamma
+
+    for sample, dtype in (
+        (sampler(Gamma(distribution="gamma", mean_days=4, sd_days=3)), float),
+        (choice_sampler(np.array([0.2, 0.5, 0.3])), np.int64),
+    ):
+        chained = Draws(sample, stream_generator(7, 2, "a stream"))
+        blocks = BatchDraws(sample, stream_generator(7, 2, "a stream"))
+        for size in (1, 0, 700, 3, 512, 1, 2000, 9):
+            if size == 1:
+                single, expected = blocks.next(), chained.next()
+                assert single == expected and type(single) is type(expected)
+            else:
+                taken = blocks.take(size, dtype)
+                assert taken.dtype == np.dtype(dtype)
+                assert np.array_equal(taken, chained.take(size, dtype))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -88,10 +89,16 @@ class Calendar:
         date = self.start_date + dt.timedelta(days=day - self.warm_up_days)
         return (date.month - self.start_date.month) % 12
 
+    @cached_property
+    def edges(self) -> np.ndarray:
+        """`boundaries` as an array, made once: month_index runs several times a day."""
+        return np.asarray(self.boundaries)
+
     def month_index(self, times: np.ndarray) -> np.ndarray:
         """Measured month of each time; `months` (the spare slot) outside the period."""
-        index = np.searchsorted(np.asarray(self.boundaries), times, side="right") - 1
-        index[(index < 0) | (index >= self.months)] = self.months
+        index = self.edges.searchsorted(times, side="right") - 1
+        # -1 before the period; `months` (already the spare slot) from the horizon on.
+        index[index < 0] = self.months
         return index
 
 

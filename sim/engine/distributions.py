@@ -58,6 +58,6 @@ def choice_sampler(probabilities: np.ndarray) -> Sampler:
     cumulative[-1] = 1.0
 
     def draw(rng: np.random.Generator, n: int) -> np.ndarray:
-        return np.searchsorted(cumulative, rng.random(n), side="right")
+        return cumulative.searchsorted(rng.random(n), side="right")
 
     return draw

@@ -161,7 +161,7 @@ class Service:
         self.length_of_stay = length_of_stay
         self.in_place = in_place
         self.trim_days = trim_days
-        self.tally = ProviderTally(world.clock, world.groups)
+        self.tally = self._new_tally(world)
         self.routes: list[Route] = []
         self.route_draws: Draws
         self.tables: list[RouteTable] | None = None
@@ -173,17 +173,19 @@ class Service:
         self.overflow_after = 0.0
         self.overflow_share = 0.0
         self.overflow_draws: Draws | None = None
+        self._vector_routes: dict[int, np.ndarray] = {}
+
+    def _new_tally(self, world: World) -> ProviderTally:
+        return ProviderTally(world.clock, world.groups)
 
     # --- arriving -------------------------------------------------------------------------
 
     def arrive(self, patient: Patient, now: float) -> None:
         raise NotImplementedError
 
-    def arrive_external(self, group: int, demand_node: int, now: float) -> None:
-        """A patient from outside the system, at its drawn arrival time."""
-        clock = self.clock
-        if clock.month != clock.spare:
-            self.world.flows[demand_node * self.world.nodes + self.node] += 1
+    def enter(self, group: int, now: float) -> None:
+        """A patient from outside the system, at its drawn arrival time (the flow from its
+        demand stream is counted when the day's arrivals are drawn)."""
         self.arrive(Patient(group, now), now)
 
     def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
@@ -219,7 +221,11 @@ class Service:
             self.later(self.length_of_stay.next(), self._stay_over, patient)
 
     def _stay_over(self, event: Any) -> None:
-        self.finish(event._value, self.env.now)
+        if self.tables is None:  # `finish`, inlined: one call less at every stay's end
+            route = self.routes[int(self.route_draws.next())]
+            self.take_route(event._value, route, self.env._now)
+        else:
+            self.finish_by_table(event._value, self.env._now)
 
     def finish(self, patient: Patient, now: float) -> None:
         """Service is over: choose the way on."""
@@ -332,7 +338,7 @@ class Service:
             return
         months = self.world.calendar.month_index(times)
         if self.tables is None:
-            chosen = self.route_draws.take(times.size).astype(np.int64)
+            chosen = self.route_draws.take(times.size, dtype=np.int64)
             self._depart_by(self.routes, chosen, times, groups, months, now)
             return
         # Each table draws for its own patients, in time order.
@@ -353,24 +359,47 @@ class Service:
         now: float,
     ) -> None:
         world = self.world
+        vectorised = self._vectorised(routes)
+        moving = vectorised[chosen]
+        if moving.any():
+            # Everyone leaving in the vector step is counted at once; exits need no more.
+            moving_months, moving_routes = months[moving], chosen[moving]
+            self._count_completions(moving_months, groups[moving])
+            measured = moving_routes[moving_months != self.clock.spare]
+            first = self.node * world.nodes
+            for index, patients in enumerate(np.bincount(measured, minlength=len(routes)).tolist()):
+                if patients:
+                    world.flows[first + routes[index].node] += patients
         for index, route in enumerate(routes):
+            target = route.service
+            if target is None and vectorised[index]:
+                continue
             picked = chosen == index
             if not picked.any():
                 continue
             route_times, route_groups = times[picked], groups[picked]
-            target = route.service
-            vectorised = route.delay is None and (
-                target is None or (target.batched and not target.in_place)
-            )
-            if not vectorised:
+            if not vectorised[index]:
                 for time, group in zip(route_times.tolist(), route_groups.tolist(), strict=True):
                     world.later(time - now, self._individual_end, (group, route))
-                continue
-            route_months = months[picked]
-            self._count_completions(route_months, route_groups)
-            world.count_flows(self.node, route.node, route_months)
-            if target is not None:
+            elif target is not None:
                 target.arrive_batch(route_times, route_groups, now)
+
+    def _vectorised(self, routes: list[Route]) -> np.ndarray:
+        """Which routes a batch can take in one vector step: no place held on the way (no
+        pathway delay, no in_place provider) and no provider taking patients one at a time."""
+        key = id(routes)
+        if key not in self._vector_routes:
+            self._vector_routes[key] = np.asarray(
+                [
+                    route.delay is None
+                    and (
+                        route.service is None
+                        or (route.service.batched and not route.service.in_place)
+                    )
+                    for route in routes
+                ]
+            )
+        return self._vector_routes[key]
 
     def _individual_end(self, event: Any) -> None:
         group, route = event._value
@@ -380,25 +409,25 @@ class Service:
         self.take_route(patient, route, now)
 
     def _count_completions(self, months: np.ndarray, groups: np.ndarray) -> None:
-        tally = self.tally
-        for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
-            if count:
-                tally.completions[month] += count
-                row = tally.group_activity[month]
-                for group, n in enumerate(
-                    np.bincount(groups[months == month], minlength=len(row)).tolist()
-                ):
-                    row[group] += n
+        _count_into(self.tally.group_activity, months, groups, self.tally.completions)
 
     def _count_arrivals(self, months: np.ndarray, groups: np.ndarray) -> None:
-        tally = self.tally
-        for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
-            if count:
-                row = tally.arrivals[month]
-                for group, n in enumerate(
-                    np.bincount(groups[months == month], minlength=len(row)).tolist()
-                ):
-                    row[group] += n
+        _count_into(self.tally.arrivals, months, groups)
+
+
+def _count_into(
+    rows: list[list[int]], months: np.ndarray, groups: np.ndarray, totals: list[int] | None = None
+) -> None:
+    """Add one to rows[month][group] (and to totals[month]) for each patient, in one bincount
+    rather than one per month."""
+    width = len(rows[0])
+    cells = np.bincount(months * width + groups, minlength=len(rows) * width)
+    counts = cells.tolist()
+    for cell in np.flatnonzero(cells).tolist():
+        month, group = divmod(cell, width)
+        rows[month][group] += counts[cell]
+        if totals is not None:
+            totals[month] += counts[cell]
 
 
 class ServerPool(Service):
@@ -506,10 +535,7 @@ class OpenAccess(Service):
 
     def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         months = self.world.calendar.month_index(times)
-        self._count_arrivals(months, groups)
-        tally = self.tally
-        for month, count in enumerate(np.bincount(months, minlength=self.clock.spare + 1).tolist()):
-            tally.starts[month] += count
+        _count_into(self.tally.arrivals, months, groups, self.tally.starts)
         self.depart_batch(times, groups, now)
 
 
@@ -531,6 +557,9 @@ class AppointmentBook(Service):
         self.persons = np.empty(0, dtype=np.int64)
         self.will_overflow = np.empty(0, dtype=bool)
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.arriving: tuple[list[float], list[int], list[int]] = ([], [], [])
+        """Individuals who arrived since the last batch, as lists: one small array each would
+        cost more than the patient. They join `pending` as one batch, in arrival order."""
         self.people: dict[int, Patient] = {}
         self.next_person = 0
 
@@ -542,13 +571,27 @@ class AppointmentBook(Service):
         person = self.next_person
         self.next_person += 1
         self.people[person] = patient
-        self.pending.append((np.array([now]), np.array([patient.group]), np.array([person])))
+        times, groups, persons = self.arriving
+        times.append(now)
+        groups.append(patient.group)
+        persons.append(person)
 
     def arrive_batch(self, times: np.ndarray, groups: np.ndarray, now: float) -> None:
         self._count_arrivals(self.world.calendar.month_index(times), groups)
+        self._gather_individuals()
         self.pending.append((times, groups, np.full(times.size, -1, dtype=np.int64)))
 
+    def _gather_individuals(self) -> None:
+        """The individuals arrived so far join `pending` as one batch, where they arrived."""
+        times, groups, persons = self.arriving
+        if times:
+            self.pending.append(
+                (np.asarray(times), np.asarray(groups, dtype=np.int64), np.asarray(persons))
+            )
+            self.arriving = ([], [], [])
+
     def waiting(self, now: float) -> int:
+        self._gather_individuals()
         due = sum(int((times < now).sum()) for times, _, _ in self.pending)
         return self.times.size + due
 
@@ -581,15 +624,23 @@ class AppointmentBook(Service):
         self._see(times, groups, persons, now)
 
     def _file_arrivals(self, now: float) -> None:
+        self._gather_individuals()
         if not self.pending:
             return
-        times = np.concatenate([batch[0] for batch in self.pending])
-        groups = np.concatenate([batch[1] for batch in self.pending])
-        persons = np.concatenate([batch[2] for batch in self.pending])
+        if len(self.pending) == 1:
+            times, groups, persons = self.pending[0]
+        else:
+            times = np.concatenate([batch[0] for batch in self.pending])
+            groups = np.concatenate([batch[1] for batch in self.pending])
+            persons = np.concatenate([batch[2] for batch in self.pending])
         due = times < now
-        self.pending = [] if due.all() else [(times[~due], groups[~due], persons[~due])]
-        order = np.argsort(times[due], kind="stable")
-        times, groups, persons = times[due][order], groups[due][order], persons[due][order]
+        if due.all():
+            self.pending = []
+        else:
+            self.pending = [(times[~due], groups[~due], persons[~due])]
+            times, groups, persons = times[due], groups[due], persons[due]
+        order = times.argsort(kind="stable")
+        times, groups, persons = times[order], groups[order], persons[order]
         if self.overflow_draws is not None:
             flags = self.overflow_draws.take(times.size) < self.overflow_share
         else:

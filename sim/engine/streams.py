@@ -51,6 +51,49 @@ class Draws:
         while True:
             yield self._sample(self._rng, BLOCK).tolist()
 
-    def take(self, n: int) -> np.ndarray:
-        """The next n draws as an array (the same values `next` would give, in order)."""
-        return np.fromiter(islice(self._draws, n), dtype=float, count=n)
+    def take(self, n: int, dtype: type = float) -> np.ndarray:
+        """The next n draws as an array (the same values `next` would give, in order);
+        `dtype` int for draws that are whole numbers (route indices)."""
+        return np.fromiter(islice(self._draws, n), dtype=dtype, count=n)
+
+
+class BatchDraws(Draws):
+    """The same sequence as `Draws`, kept as the current block's array and a position.
+
+    For streams drawn mostly many at a time (a clinic's ways on, its overflow lottery):
+    `take` is then a slice of the block instead of a conversion of every draw to a Python
+    number and back, while the occasional single draw (`next`) costs a little more.
+    """
+
+    __slots__ = ("_at", "_block")
+
+    def __init__(self, sample: Sampler, rng: np.random.Generator) -> None:
+        self._sample = sample
+        self._rng = rng
+        self._block = np.empty(0)
+        self._at = 0
+        self.next = self._next
+
+    def _refill(self) -> None:
+        self._block = self._sample(self._rng, BLOCK)
+        self._at = 0
+
+    def _next(self) -> float:
+        if self._at == self._block.size:
+            self._refill()
+        value: float = self._block[self._at].item()
+        self._at += 1
+        return value
+
+    def take(self, n: int, dtype: type = float) -> np.ndarray:
+        pieces = []
+        while n > 0:
+            if self._at == self._block.size:
+                self._refill()
+            piece = self._block[self._at : self._at + n]
+            self._at += piece.size
+            n -= piece.size
+            pieces.append(piece)
+        if not pieces:
+            return np.empty(0, dtype=dtype)
+        return np.concatenate(pieces).astype(dtype, copy=False)

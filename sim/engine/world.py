@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from heapq import heappush
 from typing import Any, cast
 
 import numpy as np
@@ -19,6 +20,7 @@ from sim.engine.calendar import Calendar
 from sim.engine.deadlock import find_deadlock
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
 from sim.engine.inputs import drawn_inputs, realise
+from sim.engine.lindley import LindleyNetwork, LindleyPool
 from sim.engine.record import RunRecord
 from sim.engine.services import (
     AppointmentBook,
@@ -29,7 +31,7 @@ from sim.engine.services import (
     ServerPool,
     Service,
 )
-from sim.engine.streams import Draws, stream_generator
+from sim.engine.streams import BatchDraws, Draws, stream_generator
 from sim.engine.tally import Clock
 from sim.engine.timeline import ElasticDemand, Opening, capacity_steps, daily_factors
 from sim.scenario.model import (
@@ -63,16 +65,13 @@ class ArrivalFeed:
     """One demand stream's arrivals for one day into a provider that takes patients one at
     a time. Each arrival schedules the next, so the event heap holds one pending arrival
     per stream rather than the whole day's: a smaller heap keeps each push and pop cheap
-    as volume grows."""
+    as volume grows. The day's flows from the stream are counted when it is drawn."""
 
-    __slots__ = ("entry", "following", "groups", "node", "times", "world")
+    __slots__ = ("enter", "following", "groups", "times", "world")
 
-    def __init__(
-        self, world: World, entry: Service, node: int, times: list[float], groups: list[int]
-    ) -> None:
+    def __init__(self, world: World, entry: Service, times: list[float], groups: list[int]) -> None:
         self.world = world
-        self.entry = entry
-        self.node = node
+        self.enter = entry.enter
         self.times = times
         self.groups = groups
         self.following = 0
@@ -82,12 +81,13 @@ class ArrivalFeed:
 
     def arrive(self, event: Any) -> None:
         index = self.following
-        now = self.world.env.now
-        self.entry.arrive_external(self.groups[index], self.node, now)
+        world = self.world
+        now = world.env._now
+        self.enter(self.groups[index], now)
         index += 1
         self.following = index
         if index < len(self.times):
-            self.world.later(self.times[index] - now, self.arrive, None)
+            world.later(self.times[index] - now, self.arrive, None)
 
 
 class DemandPlan:
@@ -99,6 +99,7 @@ class DemandPlan:
         "elastic",
         "entry",
         "factors",
+        "indices",
         "node",
         "offset",
         "opening",
@@ -127,6 +128,8 @@ class DemandPlan:
             self.by_practice = False
         self.stream = stream
         self.shares = sizes / sizes.sum()
+        self.indices = np.arange(self.rates.size)
+        """0 .. n-1 over the rates: each practice's (or the one) index, repeated by its count."""
         self.rng = stream_generator(world.seed, world.replication, f"arrivals/{stream.id}")
         self.entry = world.services[world.node_index[stream.enters]]
         self.node = world.node_index[stream.id]
@@ -141,7 +144,7 @@ class DemandPlan:
         entered = scenario.provider(stream.enters)
         self.opening = Opening(entered, world.calendar) if entered.opens is not None else None
         self.accepts = (
-            world.draws(f"opening/{stream.id}", uniform_sampler)
+            world.draws(f"opening/{stream.id}", uniform_sampler, batched=True)
             if self.opening is not None
             else None
         )
@@ -180,8 +183,10 @@ class World:
         }
         self.nodes = len(self.node_index)
         self.flows = [0] * (self.nodes * self.nodes)
-        # Wake gives step() all it reads of an Event; schedule() is typed for Event only.
-        self._schedule = cast(Callable[[Any, int, float], None], self.env.schedule)
+        # Events go straight onto SimPy's queue, as Environment.schedule puts them (time,
+        # priority, event id, event): a Wake gives step() all it reads of an Event.
+        self._queue = cast(list[tuple[float, int, int, Any]], self.env._queue)
+        self._eid = self.env._eid
         self.capacity_changes: list[tuple[Service, list[tuple[float, int]]]] = []
         self.services = [
             self._service(provider, i) for i, provider in enumerate(scenario.providers)
@@ -189,12 +194,18 @@ class World:
         self._connect()
         self.elastic: dict[tuple[str, int], ElasticDemand] = {}
         self.books = [s for s in self.services if isinstance(s, AppointmentBook)]
+        self.lindley_pools = [s for s in self.services if isinstance(s, LindleyPool)]
+        self.network = self._closed_network()
+        for pool in self.lindley_pools:
+            pool.prepare()
         self.snapshot_start: dict[str, np.ndarray] = {}
 
     # --- building ---------------------------------------------------------------------------
 
-    def draws(self, name: str, sample: Any) -> Draws:
-        return Draws(sample, stream_generator(self.seed, self.replication, name))
+    def draws(self, name: str, sample: Any, batched: bool = False) -> Draws:
+        """The named stream; `batched` for one drawn mostly many at a time (BatchDraws)."""
+        kind = BatchDraws if batched else Draws
+        return kind(sample, stream_generator(self.seed, self.replication, name))
 
     def _service(self, provider: Provider, node: int) -> Service:
         options: dict[str, Any] = {
@@ -210,6 +221,8 @@ class World:
         if capacity is None:
             return OpenAccess(self, node, **options)
         if not capacity.changes and provider.opens is None:
+            if capacity.servers is not None and self._settles_on_arrival(provider):
+                return LindleyPool(self, node, capacity.servers, **options)
             if capacity.servers is not None:
                 return ServerPool(self, node, capacity.servers, **options)
             assert capacity.slots_per_day is not None
@@ -222,6 +235,41 @@ class World:
             service = AppointmentBook(self, node, level, **options)
         self.capacity_changes.append((service, later))
         return service
+
+    def _settles_on_arrival(self, provider: Provider) -> bool:
+        """Whether nothing outside a provider with fixed servers can change when its places
+        come free, so that a `LindleyPool` can settle each visit on arrival (see
+        sim.engine.lindley): not in_place, no overflow, no way on to an in_place provider,
+        no elastic demand reading its waits."""
+        waiting = provider.waiting
+        if waiting is not None and (waiting.in_place or waiting.then is not None):
+            return False
+        scenario = self.scenario
+        in_place = {p.id for p in scenario.providers if p.waiting and p.waiting.in_place}
+        if any(p.from_ == provider.id and p.to in in_place for p in scenario.pathways):
+            return False
+        return not any(d.enters == provider.id and d.elasticity for d in scenario.demand)
+
+    def _closed_network(self) -> LindleyNetwork | None:
+        """The Lindley pools that patients reach only from demand and from each other."""
+        members = {pool.node: pool for pool in self.lindley_pools}
+        sources: dict[int, set[int]] = {node: set() for node in members}
+        for pathway in self.scenario.pathways:
+            if self.node_index[pathway.to] in sources:
+                sources[self.node_index[pathway.to]].add(self.node_index[pathway.from_])
+        for provider in self.scenario.providers:
+            if provider.waiting is not None and provider.waiting.then is not None:
+                target = self.node_index[provider.waiting.then]
+                if target in sources:
+                    sources[target].add(self.node_index[provider.id])
+        # A pool reached from outside is outside; so, then, may be those it sends to.
+        while True:
+            outside = [node for node in members if not sources[node] <= members.keys()]
+            if not outside:
+                break
+            for node in outside:
+                del members[node]
+        return LindleyNetwork(list(members.values())) if members else None
 
     def _connect(self) -> None:
         """Routes after service, and overflow targets, now that every service exists."""
@@ -247,7 +295,9 @@ class World:
                 service.overflow_to = by_id[waiting.then]
                 service.overflow_after = waiting.max_days
                 service.overflow_share = waiting.share
-                service.overflow_draws = self.draws(f"overflow/{provider.id}", uniform_sampler)
+                service.overflow_draws = self.draws(
+                    f"overflow/{provider.id}", uniform_sampler, service.batched
+                )
 
     def _route_table(
         self, provider_id: str, cohort: str | None, by_id: dict[str, Service]
@@ -271,15 +321,20 @@ class World:
             shares.append(max(remainder, 0.0))
         probabilities = np.asarray(shares) / sum(shares)
         suffix = "" if cohort is None else f"@{cohort}"
-        draws = self.draws(f"routing/{provider_id}{suffix}", choice_sampler(probabilities))
+        batched = by_id[provider_id].batched
+        draws = self.draws(f"routing/{provider_id}{suffix}", choice_sampler(probabilities), batched)
         openings = [self._opening(pathway) for pathway in pathways]
         openings += [None] * (len(routes) - len(pathways))
         accepts = [
-            None if opening is None else self.draws(f"opening/{pathway.name}", uniform_sampler)
+            None
+            if opening is None
+            else self.draws(f"opening/{pathway.name}", uniform_sampler, batched)
             for pathway, opening in zip(pathways, openings, strict=False)
         ]
         redirects = [
-            None if opening is None else self.draws(f"redirect/{pathway.name}", uniform_sampler)
+            None
+            if opening is None
+            else self.draws(f"redirect/{pathway.name}", uniform_sampler, batched)
             for pathway, opening in zip(pathways, openings, strict=False)
         ]
         accepts += [None] * (len(routes) - len(pathways))
@@ -304,11 +359,20 @@ class World:
     # --- scheduling -------------------------------------------------------------------------
 
     def later(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
-        self._schedule(Wake(callback, value), NORMAL, delay)
+        heappush(
+            self._queue, (self.env._now + delay, NORMAL, next(self._eid), Wake(callback, value))
+        )
+
+    def at(self, time: float, callback: Callable[[Any], None], value: Any) -> None:
+        """An event at exactly `time` (now + (time - now) can differ in the last bit)."""
+        heappush(self._queue, (time, NORMAL, next(self._eid), Wake(callback, value)))
 
     def _urgent_at(self, time: float, callback: Callable[[Any], None]) -> None:
         """An event that runs before any other event at the same time (month boundaries)."""
-        self._schedule(Wake(callback, None), URGENT, time - self.env.now)
+        delay = time - self.env._now
+        heappush(
+            self._queue, (self.env._now + delay, URGENT, next(self._eid), Wake(callback, None))
+        )
 
     # --- counting ---------------------------------------------------------------------------
 
@@ -368,11 +432,11 @@ class World:
             if total == 0:
                 continue
             if plan.by_practice:
-                groups = np.repeat(np.arange(counts.size), counts)
+                groups = plan.indices.repeat(counts)
             else:
                 groups = rng.choice(plan.shares.size, size=total, p=plan.shares)
             times = now + rng.random(total)
-            order = np.argsort(times, kind="stable")
+            order = times.argsort(kind="stable")
             times, groups = times[order], groups[order]
             if plan.offset:
                 groups = groups + plan.offset
@@ -384,11 +448,17 @@ class World:
                 if times.size == 0:
                     continue
             entry = plan.entry
-            if entry.batched and not entry.in_place:
-                self.count_flows(plan.node, entry.node, self.calendar.month_index(times))
+            # Months turn only at the start of a day: today's arrivals all count, or none.
+            if self.clock.month != self.clock.spare:
+                self.flows[plan.node * self.nodes + entry.node] += times.size
+            if self.network is not None and entry in self.network.members:
+                self.network.enter(entry, times, groups)
+            elif entry.batched and not entry.in_place:
                 entry.arrive_batch(times, groups, now)
             else:
-                ArrivalFeed(self, entry, plan.node, times.tolist(), groups.tolist()).start(now)
+                ArrivalFeed(self, entry, times.tolist(), groups.tolist()).start(now)
+        if self.network is not None:
+            self.network.run_day(min(now + 1.0, self.calendar.horizon))
         if day + 1 < self.calendar.horizon:
             self.later(1.0, self._new_day, None)
 
@@ -404,6 +474,8 @@ class World:
         self.clock.turn(self.clock.spare, horizon)
         for book in self.books:
             book.close_list(horizon)
+        for pool in self.lindley_pools:
+            pool.close(horizon)
         end = self._snapshot(horizon)
         deadlock = find_deadlock(self.services)
         stuck_end = np.zeros(len(self.services))
