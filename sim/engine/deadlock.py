@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.engine.services import Patient, ServerPool, Service
+from sim.engine.server_pool import ServerPool
+from sim.engine.services import Patient, Service
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from sim.engine.services import TRIM_TOLERANCE_DAYS, Patient, Route, Service
+from sim.engine.routing import Route
+from sim.engine.services import TRIM_TOLERANCE_DAYS, Patient, Service
 from sim.engine.tally import Clock, ProviderTally
 
 if TYPE_CHECKING:

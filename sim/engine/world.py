@@ -1,8 +1,10 @@
-"""One replication: the SimPy environment, the services, the demand, and the counting.
+"""One replication: the SimPy environment, the providers built from the scenario and
+wired by their pathways, the day's round (clinics, demand) and the month turns.
 
 Only the engine imports simpy. Events are plain SimPy timeouts with callbacks rather than
 one process per patient: a visit to a provider with servers costs one event (the end of
-the stay), an appointment book one event a day, and demand is drawn in daily batches.
+the stay), an appointment book one event a day, and demand is drawn in daily batches
+(`demand`). What the run counted is read off at the end (`recording`).
 """
 
 from __future__ import annotations
@@ -16,29 +18,23 @@ import numpy as np
 import simpy
 from simpy.core import NORMAL, URGENT
 
+from sim.engine.appointment_book import AppointmentBook
 from sim.engine.calendar import Calendar
-from sim.engine.deadlock import find_deadlock
+from sim.engine.demand import ArrivalFeed, DemandPlan
 from sim.engine.distributions import choice_sampler, sampler, uniform_sampler
 from sim.engine.inputs import drawn_inputs, realise
 from sim.engine.lindley import LindleyNetwork, LindleyPool
+from sim.engine.open_access import OpenAccess
 from sim.engine.record import RunRecord
-from sim.engine.services import (
-    AppointmentBook,
-    ChangingServerPool,
-    OpenAccess,
-    Route,
-    RouteTable,
-    ServerPool,
-    Service,
-)
+from sim.engine.recording import run_record
+from sim.engine.routing import Route, RouteTable
+from sim.engine.server_pool import ChangingServerPool, ServerPool
+from sim.engine.services import Service
 from sim.engine.streams import BatchDraws, Draws, stream_generator
 from sim.engine.tally import Clock
-from sim.engine.timeline import ElasticDemand, Opening, capacity_steps, daily_factors
+from sim.engine.timeline import ElasticDemand, Opening, capacity_steps
 from sim.scenario.model import (
-    DAYS_PER_YEAR,
-    NO_COHORT,
     UNNAMED_EXIT,
-    DemandStream,
     Pathway,
     Provider,
     Scenario,
@@ -59,103 +55,6 @@ class Wake:
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-
-
-class ArrivalFeed:
-    """One demand stream's arrivals for one day into a provider that takes patients one at
-    a time. Each arrival schedules the next, so the event heap holds one pending arrival
-    per stream rather than the whole day's: a smaller heap keeps each push and pop cheap
-    as volume grows. The day's flows from the stream are counted when it is drawn."""
-
-    __slots__ = ("enter", "following", "groups", "times", "world")
-
-    def __init__(self, world: World, entry: Service, times: list[float], groups: list[int]) -> None:
-        self.world = world
-        self.enter = entry.enter
-        self.times = times
-        self.groups = groups
-        self.following = 0
-
-    def start(self, now: float) -> None:
-        self.world.later(self.times[0] - now, self.arrive, None)
-
-    def arrive(self, event: Any) -> None:
-        index = self.following
-        world = self.world
-        now = world.env._now
-        self.enter(self.groups[index], now)
-        index += 1
-        self.following = index
-        if index < len(self.times):
-            world.later(self.times[index] - now, self.arrive, None)
-
-
-class DemandPlan:
-    """One demand stream as the engine draws it each day."""
-
-    __slots__ = (
-        "accepts",
-        "by_practice",
-        "elastic",
-        "entry",
-        "factors",
-        "indices",
-        "node",
-        "offset",
-        "opening",
-        "rates",
-        "rng",
-        "shares",
-        "stream",
-    )
-
-    def __init__(self, world: World, stream: DemandStream) -> None:
-        scenario = world.scenario
-        practices = scenario.registered_practices
-        sizes = np.asarray([p.list_size for p in practices], dtype=float)
-        if stream.per_1000_per_year is not None:
-            multipliers = np.asarray(
-                [
-                    p.referral_multiplier if stream.uses_referral_multiplier else 1.0
-                    for p in practices
-                ]
-            )
-            self.rates = stream.per_1000_per_year * sizes * multipliers / 1000.0 / DAYS_PER_YEAR
-            self.by_practice = True
-        else:
-            assert stream.per_day is not None
-            self.rates = np.asarray([stream.per_day])
-            self.by_practice = False
-        self.stream = stream
-        self.shares = sizes / sizes.sum()
-        self.indices = np.arange(self.rates.size)
-        """0 .. n-1 over the rates: each practice's (or the one) index, repeated by its count."""
-        self.rng = stream_generator(world.seed, world.replication, f"arrivals/{stream.id}")
-        self.entry = world.services[world.node_index[stream.enters]]
-        self.node = world.node_index[stream.id]
-        # A patient's group is its practice within its cohort's block of groups.
-        self.offset = world.cohort_ids.index(stream.cohort) * world.practices
-        self.factors = daily_factors(scenario, stream, world.calendar)
-        self.elastic = (
-            world.elastic_demand(stream.enters, stream.elasticity.window_days)
-            if stream.elasticity is not None
-            else None
-        )
-        entered = scenario.provider(stream.enters)
-        self.opening = Opening(entered, world.calendar) if entered.opens is not None else None
-        self.accepts = (
-            world.draws(f"opening/{stream.id}", uniform_sampler, batched=True)
-            if self.opening is not None
-            else None
-        )
-
-    def factor(self, day: int) -> float:
-        """Today's multiplier beyond seasonality: shocks, growth and elasticity."""
-        factor = 1.0 if self.factors is None else float(self.factors[day])
-        if self.elastic is not None:
-            assert self.stream.elasticity is not None
-            factor *= self.elastic.multiplier(self.stream.elasticity)
-        return factor
 
 
 class World:
@@ -477,110 +376,7 @@ class World:
         for pool in self.lindley_pools:
             pool.close(horizon)
         end = self._snapshot(horizon)
-        deadlock = find_deadlock(self.services)
-        stuck_end = np.zeros(len(self.services))
-        if deadlock is not None:
-            for unit, patients in deadlock.stuck.items():
-                stuck_end[unit] = patients
-        months = self.calendar.months
-        tallies = [s.tally for s in self.services]
-
-        def per_month(values: Callable[[Any], list[float] | list[int]]) -> np.ndarray:
-            return np.asarray([values(t)[:months] for t in tallies], dtype=float)
-
-        def per_group_month(values: Callable[[Any], list[list[float]]]) -> np.ndarray:
-            """provider x month x group, from per-group lists of monthly values."""
-            return np.asarray([values(t) for t in tallies], dtype=float)[:, :, :months].transpose(
-                0, 2, 1
-            )
-
-        arrivals = np.asarray([t.arrivals[:months] for t in tallies], dtype=float)
-        activity = np.asarray([t.group_activity[:months] for t in tallies], dtype=float)
-        occupancy = per_group_month(lambda t: [level.areas for level in t.occupying])
-        excess = per_group_month(lambda t: _by_month(t.excess_days))
-        queue_days = per_month(lambda t: t.queue_days) + per_month(lambda t: t.queueing.areas)
-        servers = np.asarray(
-            [
-                p.capacity.servers if p.capacity is not None and p.capacity.servers else np.nan
-                for p in self.scenario.providers
-            ],
-            dtype=float,
-        )
-        place_days = per_month(lambda t: t.places.areas)
-        place_days[np.isnan(servers)] = np.nan
-        p95 = np.asarray(
-            [
-                float(np.percentile(w, 95)) if (w := t.waits_in_period()).size else np.nan
-                for t in tallies
-            ]
-        )
-        start = self.snapshot_start
-        cohort_names = tuple(NO_COHORT if c is None else c for c in self.cohort_ids)
-        return RunRecord(
-            replication=self.replication,
-            seed=self.seed,
-            months=self.calendar.labels,
-            month_days=self.calendar.month_days,
-            providers=self.provider_ids,
-            exits=self.exit_ids,
-            demand=self.demand_ids,
-            practices=self.practice_ids,
-            servers=servers,
-            server_days=place_days,
-            arrivals=arrivals.sum(axis=2),
-            completions=per_month(lambda t: t.completions),
-            overflows=per_month(lambda t: t.overflows),
-            starts=per_month(lambda t: t.starts),
-            wait_days=per_month(lambda t: t.wait_days),
-            occupancy_days=occupancy.sum(axis=2),
-            queue_days=queue_days,
-            delay_days=per_month(lambda t: t.delayed.areas),
-            blocked_days=per_month(lambda t: t.blocked.areas),
-            stay_days=per_month(lambda t: t.stay_days),
-            excess_days=excess.sum(axis=2),
-            slots_offered=per_month(lambda t: t.slots_offered),
-            slots_used=per_month(lambda t: t.slots_used),
-            p95_wait_days=p95,
-            waiting_start=start["waiting"],
-            occupying_start=start["occupying"],
-            blocked_start=start["blocked"],
-            waiting_end=end["waiting"],
-            occupying_end=end["occupying"],
-            blocked_end=end["blocked"],
-            stuck_end=stuck_end,
-            deadlock_day=None
-            if deadlock is None
-            else deadlock.formed_at - self.calendar.boundaries[0],
-            flows=np.asarray(self.flows, dtype=float).reshape(self.nodes, self.nodes),
-            practice_activity=self._by_practice(activity),
-            practice_occupancy_days=self._by_practice(occupancy),
-            practice_excess_days=self._by_practice(excess),
-            cohorts=cohort_names if len(cohort_names) > 1 else (),
-            cohort_arrivals=self._by_cohort(arrivals),
-            cohort_activity=self._by_cohort(activity),
-            cohort_occupancy_days=self._by_cohort(occupancy),
-            cohort_excess_days=self._by_cohort(excess),
-        )
-
-    def _by_practice(self, values: np.ndarray) -> np.ndarray:
-        """provider x month x group folded to provider x month x practice."""
-        if len(self.cohort_ids) == 1:
-            return values
-        shape = (*values.shape[:2], len(self.cohort_ids), self.practices)
-        return values.reshape(shape).sum(axis=2)
-
-    def _by_cohort(self, values: np.ndarray) -> np.ndarray:
-        """provider x month x group folded to provider x month x cohort; empty (no cohort
-        axis) for a scenario without cohorts."""
-        if len(self.cohort_ids) == 1:
-            return np.zeros((*values.shape[:2], 0))
-        shape = (*values.shape[:2], len(self.cohort_ids), self.practices)
-        return values.reshape(shape).sum(axis=3)
-
-
-def _by_month(rows: list[list[float]]) -> list[list[float]]:
-    """month x group lists as group x month, the shape per_group_month reads."""
-    return [list(column) for column in zip(*rows, strict=True)]
+        return run_record(self, end)
 
 
 def simulate(

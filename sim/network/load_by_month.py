@@ -7,7 +7,7 @@ by the ways on open in it, and its capacity is what the provider offers on the d
 open, through its capacity changes. Before a provider opens, and in part while it ramps up,
 demand entering it does not arrive and patients a pathway would send there take the
 origin's other ways on that are fully open, in proportion to their shares (as
-`sim.engine.services.RouteTable` does). A month's load is the place-days its patients need
+`sim.engine.routing.RouteTable` does). A month's load is the place-days its patients need
 over the place-days offered (for an appointment book, slots needed over slots offered), so
 a change or a shock in part of a month counts for its part. Left out, as in `traffic`:
 overflow from waiting lists, and demand elasticity (elastic demand counts at its reference
