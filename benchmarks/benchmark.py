@@ -114,19 +114,6 @@ def run_command(scenario: Path, out: Path) -> list[str]:
     )
 
 
-RUN_PATH = (
-    "import sys; from sim.results import run_scenario; from sim.scenario import load_scenario; "
-    "run_scenario(load_scenario(sys.argv[1]).scenario, replications=1, workers=1)"
-    ".write(sys.argv[2])"
-)
-"""What `knockon run` does (load, run, tables, files) without the command line's own imports:
-the run once the CLI imports only what a command uses (sim/cli in the refactor)."""
-
-
-def run_path_command(scenario: Path, out: Path) -> list[str]:
-    return [PYTHON, "-c", RUN_PATH, str(scenario), str(out)]
-
-
 def engine_alone(scenario: Path) -> dict[str, Any]:
     """Knock-on's `simulate` timed inside a fresh process (see `--engine`)."""
     _, output = timed([PYTHON, str(Path(__file__)), "--engine", str(scenario)])
@@ -196,7 +183,6 @@ def whole_processes(rounds: int, folder: Path) -> dict[str, Any]:
         print(f"  round {number + 1} of {rounds} ...", flush=True)
         row: dict[str, float] = {}
         row["run_1y"], _ = timed(run_command(REFERENCE, out))
-        row["run_path_1y"], _ = timed(run_path_command(REFERENCE, out))
         row["idiomatic_1y"], twin = idiomatic(REFERENCE)
         row["idiomatic_engine_1y"] = twin["seconds"]
         engine = engine_alone(REFERENCE)
@@ -473,13 +459,6 @@ def judge(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 "target": RUN_RATIO_TARGET,
                 "met": ratio >= RUN_RATIO_TARGET,
             }
-        if "run_path_1y" in rounds[0]:
-            path = spread(ratios(rounds, "idiomatic_1y", "run_path_1y"))["median"]
-            verdicts["run_path_1y_ratio"] = {
-                "value": path,
-                "target": RUN_RATIO_TARGET,
-                "met": path >= RUN_RATIO_TARGET,
-            }
         engine = spread(ratios(rounds, "idiomatic_engine_1y", "engine_1y"))["median"]
         verdicts["engine_ratio"] = {
             "value": engine,
@@ -647,7 +626,6 @@ def targets_report(verdicts: dict[str, dict[str, Any]]) -> list[str]:
     names = {
         "run_1y_ratio": "`knockon run`, 1 year, x idiomatic SimPy (whole processes)",
         "run_2y_ratio": "`knockon run`, 2 years, x idiomatic SimPy (whole processes)",
-        "run_path_1y_ratio": "run path without the CLI's imports, 1 year (see below)",
         "engine_ratio": "engine alone, x idiomatic SimPy",
         "compare_seconds": "`knockon compare`, 20 paired replications on 2 workers, seconds",
         "help_seconds": "`knockon --help`, seconds",
@@ -674,18 +652,15 @@ def whole_report(whole: dict[str, Any]) -> list[str]:
         "",
         f"One replication, one worker, the 30-day warm-up included; {visits['1y']:,} provider "
         f"visits in the measured year ({visits['2y']:,} in two). Seconds; ratios are the "
-        "idiomatic model's time over Knock-on's in the same round. The run path is what "
-        "`knockon run` does (load, run, tables, files) in a process that imports only what "
-        "that needs, as `knockon run` will once the command line imports each command's "
-        "modules when it runs (today it imports every command's, scipy.stats among them).",
+        "idiomatic model's time over Knock-on's in the same round.",
         "",
-        "| round | `knockon run` 1 y | run path 1 y | idiomatic 1 y | ratio | `knockon run` 2 y "
+        "| round | `knockon run` 1 y | idiomatic 1 y | ratio | `knockon run` 2 y "
         "| idiomatic 2 y | ratio | engine 1 y | idiomatic engine 1 y | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for number, row in enumerate(rounds, start=1):
         lines.append(
-            f"| {number} | {row['run_1y']} | {row['run_path_1y']} | {row['idiomatic_1y']} | "
+            f"| {number} | {row['run_1y']} | {row['idiomatic_1y']} | "
             f"{row['idiomatic_1y'] / row['run_1y']:.2f} | {row['run_2y']} | "
             f"{row['idiomatic_2y']} | {row['idiomatic_2y'] / row['run_2y']:.2f} | "
             f"{row['engine_1y']} | {row['idiomatic_engine_1y']} | "
@@ -694,7 +669,6 @@ def whole_report(whole: dict[str, Any]) -> list[str]:
     lines.append("")
     for label, slow, fast in (
         ("`knockon run`, 1 year", "idiomatic_1y", "run_1y"),
-        ("the run path without the CLI's imports, 1 year", "idiomatic_1y", "run_path_1y"),
         ("`knockon run`, 2 years", "idiomatic_2y", "run_2y"),
         ("engine alone, 1 year", "idiomatic_engine_1y", "engine_1y"),
     ):

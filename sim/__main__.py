@@ -1,5 +1,5 @@
 """`python -m sim` is the `knockon` command."""
 
-from sim.cli import app
+from sim.cli import entry
 
-app()
+entry()
