@@ -230,3 +230,34 @@ def test_a_blocked_chain_moves_up_at_once_when_its_last_bed_frees() -> None:
     np.testing.assert_allclose(
         record.blocked_days.sum(axis=1), [2 * days / 3, 2 * days / 3, 0], atol=3
     )
+
+
+def test_knockon_compare_says_when_a_variant_locks_up(tmp_path: Path, capsys) -> None:
+    """Cutting reablement until the ward and reablement wait for each other is a deadlock,
+    and the comparison says so first, not just that waits grew."""
+    body = "\n".join(line[4:] for line in DEADLOCK.splitlines())
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "format: 1\nrun: {days: 200, warm_up_days: 0, replications: 3, seed: 4}\n"
+        + body.replace("per_day: 3", "per_day: 0.5").replace("servers: 3", "servers: 30")
+    )
+    (tmp_path / "cut.yaml").write_text(
+        "extends: base.yaml\nname: Reablement cut\n"
+        "providers:\n  - {id: reablement, capacity: {servers: 3}}\n"
+        "demand:\n  - {id: admissions, per_day: 3}\n"
+    )
+    code = main(
+        [
+            "compare",
+            str(base),
+            str(tmp_path / "cut.yaml"),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "In the variant: Deadlock in 3 of 3 replications" in printed
+    assert "In the baseline" not in printed

@@ -26,7 +26,7 @@ from sim.engine.record import RunRecord
 from sim.intervals import mean_and_interval
 from sim.results.metrics import replication_metrics, wide
 from sim.results.replicate import Progress, replicate_many
-from sim.results.run import versions
+from sim.results.run import deadlock_summary, describe_deadlock, versions
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
@@ -223,6 +223,11 @@ def compare_scenarios(
         flows.append(moved)
         waterfalls.append(waterfall)
         summary[label] = summary_sentences(diff, moved, base, variant, replications=replications)
+        for who, run in (("the variant", variant_records), ("the baseline", records[0])):
+            deadlock = deadlock_summary(run)
+            if deadlock is not None:
+                warning = f"In {who}: {describe_deadlock(deadlock, replications)}"
+                summary[label].insert(0, warning)
     return Comparison(
         base=base,
         variants=tuple(variants),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -187,34 +188,41 @@ def _years(records: list[RunRecord], scenario: Scenario) -> dict[str, Any]:
 
 
 def _deadlock(records: list[RunRecord]) -> dict[str, Any]:
-    """Where providers waiting in place for each other locked up (only when some did)."""
+    found = deadlock_summary(records)
+    return {} if found is None else {"deadlock": found}
+
+
+def deadlock_summary(records: Sequence[RunRecord]) -> dict[str, Any] | None:
+    """Where providers waiting in place for each other locked up, if any did: in how many
+    replications, which providers, the first day it formed, patients stuck at the end."""
     days = [r.deadlock_day for r in records if r.deadlock_day is not None]
     if not days:
-        return {}
+        return None
     stuck = np.stack([r.stuck_end for r in records])
     return {
-        "deadlock": {
-            "replications": len(days),
-            "providers": [
-                p for p, n in zip(records[0].providers, stuck.sum(axis=0), strict=True) if n > 0
-            ],
-            "first_day": round(min(days), 3),
-            "patients_stuck_at_end": float(stuck.sum(axis=1).mean()),
-        }
+        "replications": len(days),
+        "providers": [
+            p for p, n in zip(records[0].providers, stuck.sum(axis=0), strict=True) if n > 0
+        ],
+        "first_day": round(min(days), 3),
+        "patients_stuck_at_end": float(stuck.sum(axis=1).mean()),
     }
 
 
 def deadlock_note(summary: dict[str, Any]) -> str | None:
     """The run's deadlock in a sentence, for every face to show; None without one."""
     deadlock = summary.get("deadlock")
-    if deadlock is None:
-        return None
+    return None if deadlock is None else describe_deadlock(deadlock, summary["replications"])
+
+
+def describe_deadlock(deadlock: dict[str, Any], replications: int) -> str:
+    """A `deadlock_summary` in words."""
     providers = deadlock["providers"]
     names = ", ".join(providers[:-1]) + (" and " if len(providers) > 1 else "") + providers[-1]
     first = deadlock["first_day"]
     when = f"day {first:,.0f}" if first >= 0 else f"{-first:,.0f} days before the start (warm-up)"
     return (
-        f"Deadlock in {deadlock['replications']} of {summary['replications']} replications: "
+        f"Deadlock in {deadlock['replications']} of {replications} replications: "
         f"every place at {names} is held by a patient waiting in place for another of them, "
         f"so nobody there can move again. {deadlock['patients_stuck_at_end']:,.0f} patients "
         f"(mean of replications) were stuck waiting for them at the end; the first deadlock "
