@@ -565,9 +565,10 @@ def report(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: Python {machine['python']}, {machine['cores']} cores (shared with other "
-        f"work, so single timings vary by 10-30%), {machine.get('date', '')}. Produced by "
-        "`python benchmarks/benchmark.py`"
+        f"Machine: Python {machine['python']}, {machine['cores']} cores of a virtual machine "
+        f"(single timings vary by 10-30% from run to run), {machine.get('date', '')}. "
+        "Produced by `python benchmarks/benchmark.py` (the memory and Dask sections by "
+        "`--only memory --only dask`)"
         + (
             f", which took {results['benchmark_seconds']} s."
             if "benchmark_seconds" in results
