@@ -1,13 +1,19 @@
-"""The options every command that runs replications shares, defined once so that they
-read and behave the same in each: the seed, the worker processes and a Dask scheduler."""
+"""The arguments and options commands share, defined once so that they read and behave
+the same in each: the scenario file, the replications, the seed, the worker processes and a
+Dask scheduler."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (YAML).")]
+Replications = Annotated[
+    int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
+]
 Seed = Annotated[
     int | None, typer.Option(min=0, help="Seed (default: the scenario file's run.seed).")
 ]

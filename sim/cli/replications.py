@@ -12,7 +12,7 @@ from rich.table import Table
 
 from sim.cli.console import err, load_or_exit, out, progress_bar, refuse_to_overwrite
 from sim.cli.formats import figure_text
-from sim.cli.options import CORES, Seed, Workers
+from sim.cli.options import CORES, ScenarioFile, Seed, Workers
 
 if TYPE_CHECKING:
     from sim.results.precision import ReplicationsAdvice
@@ -37,7 +37,7 @@ def _show_advice(name: str, advice: ReplicationsAdvice) -> None:
 
 
 def replications(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     metrics: Annotated[
         list[str] | None,
         typer.Option(

@@ -9,19 +9,17 @@ from typing import Annotated
 import typer
 
 from sim.cli.console import err, load_or_exit, out, refuse_to_overwrite
-from sim.cli.options import CORES, Scheduler, Seed, Workers
+from sim.cli.options import CORES, Replications, ScenarioFile, Scheduler, Seed, Workers
 from sim.cli.run import run_with_progress, show_result
 
 
 def report(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     out_file: Annotated[Path, typer.Option("--out", help="The HTML report to write.")],
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Also write the results as an Excel workbook.")
     ] = None,
-    replications: Annotated[
-        int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
-    ] = None,
+    replications: Replications = None,
     seed: Seed = None,
     workers: Workers = CORES,
     scheduler: Scheduler = None,

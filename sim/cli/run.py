@@ -13,7 +13,7 @@ from rich.table import Table
 
 from sim.cli.console import err, load_or_exit, out, progress_bar, refuse_to_overwrite
 from sim.cli.formats import money_text, wait_text
-from sim.cli.options import CORES, Scheduler, Seed, Workers
+from sim.cli.options import CORES, Replications, ScenarioFile, Scheduler, Seed, Workers
 
 if TYPE_CHECKING:
     from sim.results import RunResult
@@ -21,11 +21,9 @@ if TYPE_CHECKING:
 
 
 def run(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output tables.")],
-    replications: Annotated[
-        int | None, typer.Option(min=1, help="Replications (default: the file's run.replications).")
-    ] = None,
+    replications: Replications = None,
     seed: Seed = None,
     workers: Workers = CORES,
     scheduler: Scheduler = None,

@@ -12,14 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.console import err, load_or_exit, out, progress_bar, refuse_to_overwrite
-from sim.cli.options import CORES, Scheduler, Seed, Workers
+from sim.cli.options import CORES, ScenarioFile, Scheduler, Seed, Workers
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def sensitivity(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sensitivity table.")],
     inputs: Annotated[
         list[str] | None,

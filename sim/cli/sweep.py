@@ -13,7 +13,7 @@ from rich.text import Text
 
 from sim.cli.console import err, load_or_exit, out, progress_bar, refuse_to_overwrite
 from sim.cli.formats import money_text, wait_text
-from sim.cli.options import CORES, Scheduler, Seed, Workers
+from sim.cli.options import CORES, ScenarioFile, Scheduler, Seed, Workers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,7 +88,7 @@ def _show_sweep(title: str, scenario: Scenario, table: pd.DataFrame, shown: list
 
 
 def sweep_command(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     vary: Annotated[
         list[str],
         typer.Option(

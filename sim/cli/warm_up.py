@@ -10,11 +10,11 @@ import typer
 
 from sim.cli.console import err, load_or_exit, out, progress_bar, refuse_to_overwrite
 from sim.cli.formats import figure_text
-from sim.cli.options import CORES, Seed, Workers
+from sim.cli.options import CORES, ScenarioFile, Seed, Workers
 
 
 def warm_up_command(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: ScenarioFile,
     metric: Annotated[
         str,
         typer.Option(

@@ -11,39 +11,31 @@ import math
 import numpy as np
 
 from sim.engine.streams import Sampler
-from sim.scenario.model import (
-    Exponential,
-    Fixed,
-    Gamma,
-    LogNormal,
-    Triangular,
-    Uniform,
-)
-
-Duration = Exponential | LogNormal | Gamma | Uniform | Triangular | Fixed
+from sim.scenario import durations as kind
+from sim.scenario.durations import Duration
 
 
 def sampler(duration: Duration) -> Sampler:
     """A function (generator, n) -> n durations in days."""
     match duration:
-        case Exponential(mean_days=mean):
+        case kind.Exponential(mean_days=mean):
             return lambda rng, n: rng.exponential(mean, n)
-        case LogNormal(mean_days=mean, sd_days=sd):
+        case kind.LogNormal(mean_days=mean, sd_days=sd):
             # Moments of the lognormal solved for the underlying normal's mu and sigma.
             sigma2 = math.log1p((sd / mean) ** 2)
             mu = math.log(mean) - sigma2 / 2
             sigma = math.sqrt(sigma2)
             return lambda rng, n: rng.lognormal(mu, sigma, n)
-        case Gamma(mean_days=mean, sd_days=sd):
+        case kind.Gamma(mean_days=mean, sd_days=sd):
             shape = (mean / sd) ** 2
             scale = sd**2 / mean
             return lambda rng, n: rng.gamma(shape, scale, n)
-        case Uniform(min_days=low, max_days=high):
+        case kind.Uniform(min_days=low, max_days=high):
             return lambda rng, n: rng.uniform(low, high, n)
-        case Triangular(min_days=low, max_days=high):
+        case kind.Triangular(min_days=low, max_days=high):
             mode = duration.mode
             return lambda rng, n: rng.triangular(low, mode, high, n)
-        case Fixed(mean_days=days):
+        case kind.Fixed(mean_days=days):
             return lambda rng, n: np.full(n, float(days))
     raise TypeError(f"no sampler for {duration!r}")
 
