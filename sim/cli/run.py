@@ -88,24 +88,16 @@ def show_result(result: RunResult) -> None:
     totals = result.summary["totals"]
     line = f"Paid {money_text(totals['paid_gbp'])}"
     if totals["budget_gbp"] is not None:
-        variance = totals["year_end_variance_gbp"]
-        sign = "-" if variance < 0 else "+"
-        line += (
-            f" against a budget of {money_text(totals['budget_gbp'])} "
-            f"(variance {sign}{money_text(abs(variance))}, "
-            f"chance of overspend {totals['chance_of_overspend']:.0%})"
+        line += " against a budget of " + _variance_text(
+            totals["budget_gbp"], totals["year_end_variance_gbp"], totals["chance_of_overspend"]
         )
     out.print(line, highlight=False)
     for year in result.summary.get("financial_years", []):
         paid = money_text(year["paid_gbp"])
         line = f"  {year['first_month']} to {year['last_month']}: paid {paid}"
         if year["budget_gbp"] is not None:
-            variance = year["variance_gbp"]
-            sign = "-" if variance < 0 else "+"
-            line += (
-                f" against {money_text(year['budget_gbp'])} (variance {sign}"
-                f"{money_text(abs(variance))}, "
-                f"chance of overspend {year['chance_of_overspend']:.0%})"
+            line += " against " + _variance_text(
+                year["budget_gbp"], year["variance_gbp"], year["chance_of_overspend"]
             )
         out.print(line, highlight=False)
     from sim.results.run import deadlock_note
@@ -113,3 +105,11 @@ def show_result(result: RunResult) -> None:
     note = deadlock_note(result.summary)
     if note is not None:
         out.print(f"[bold red]Warning:[/] {escape(note)}")
+
+
+def _variance_text(budget: float, variance: float, chance_of_overspend: float) -> str:
+    sign = "-" if variance < 0 else "+"
+    return (
+        f"{money_text(budget)} (variance {sign}{money_text(abs(variance))}, "
+        f"chance of overspend {chance_of_overspend:.0%})"
+    )
