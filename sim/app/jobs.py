@@ -41,8 +41,15 @@ WORKER_NICENESS = 10
 POLL_SECONDS = 1.0
 """How often a page waiting for a run asks how it is going."""
 
+WAIT_FRACTION = 0.8
+"""Of each poll, the part the server spends waiting for the run to end, so that the page
+shows a finished run at once; the rest leaves a Cancel press time to arrive."""
+
 KEPT_JOBS = 32
 """Finished runs remembered for sessions that have not looked back yet."""
+
+WORKER_PRELOAD = ("sim.results.replicate", "sim.engine.world")
+"""What a replication imports, loaded once in the fork server the workers start from."""
 
 
 class _JobExecutor(Executor):
@@ -85,6 +92,7 @@ class Job:
     finished: float | None = None
     watchers: set[str] = field(default_factory=set)
     _executor: _JobExecutor | None = field(default=None, repr=False)
+    _ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def fraction(self) -> float:
@@ -96,6 +104,14 @@ class Job:
 
     def progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
+
+    def wait(self, seconds: float) -> bool:
+        """Whether the run has ended, waiting up to `seconds` for it to."""
+        return self._ended.wait(seconds)
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker to start the workers before they are needed."""
 
 
 def _lower_priority() -> None:
@@ -115,12 +131,27 @@ class Runner:
     def _shared_pool(self) -> ProcessPoolExecutor:
         # forkserver: a worker is never forked from the server's threads mid-flight. Workers
         # run at a lower priority, so pages stay quick for everyone while replications run.
+        # The fork server imports the engine once (WORKER_PRELOAD), so each worker starts
+        # with it loaded instead of importing it on the first replication it is given.
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["__main__", *WORKER_PRELOAD])
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=_lower_priority
             )
         return self._pool
+
+    def warm(self) -> None:
+        """Start the worker processes now, in the background, so that the first Run pressed
+        does not wait for them."""
+        with self._lock:
+            pool = self._shared_pool()
+
+        def start_workers() -> None:
+            for _ in range(self.workers):
+                pool.submit(_ready)
+
+        threading.Thread(target=start_workers, name="knockon-warm", daemon=True).start()
 
     def start(self, key: Hashable, label: str, total: int, work: Work, watcher: str) -> Job:
         """Start a run, or join the same run already in flight."""
@@ -155,6 +186,7 @@ class Runner:
             job.state, job.error = "failed", str(error)
         finally:
             job.finished = time.monotonic()
+            job._ended.set()
 
     def job(self, key: Hashable | None) -> Job | None:
         with self._lock:
@@ -188,8 +220,10 @@ class Runner:
 
 @st.cache_resource(show_spinner=False)
 def runner() -> Runner:
-    """One runner per server, shared by every session."""
-    return Runner(workers=os.cpu_count() or 1)
+    """One runner per server, shared by every session; its workers start with it."""
+    shared = Runner(workers=os.cpu_count() or 1)
+    shared.warm()
+    return shared
 
 
 def session_id() -> str:
@@ -217,6 +251,10 @@ def watch(job: Job, *, cancel_key: str, what: str = "replications") -> None:
         )
         if st.button("Cancel", key=cancel_key):
             runner().cancel(job, session_id())
+            st.rerun()
+        # Wait here for most of the interval rather than sleep in the browser, so the
+        # result shows the moment the run ends rather than at the next poll.
+        if job.wait(WAIT_FRACTION * POLL_SECONDS):
             st.rerun()
 
     _progress()
