@@ -22,9 +22,12 @@ benchmarks/RESULTS.md. Every timing is of a whole process, started afresh, unles
 5. compare: `knockon compare` of the default scenario and its urgent-response variant on 20
    paired replications and 2 worker processes, tables and files included, once a round;
 6. scaling: the engine's cost per visit with demand and capacity scaled 0.25x to 4x;
-7. memory (--only memory): peak resident memory of `knockon run` of the default scenario on 2
+7. app: the app's Run button in headless Chromium, from pressing Run to the headline
+   numbers, on the reference network and on the default scenario, against the same jobs
+   as `knockon run` and the idiomatic script in the same round (benchmarks/app_run.py);
+8. memory (--only memory): peak resident memory of `knockon run` of the default scenario on 2
    workers at 5, 20 and 40 replications;
-8. dask (--only dask): overhead of a Dask LocalCluster against the local process pool.
+9. dask (--only dask): overhead of a Dask LocalCluster against the local process pool.
 
 Timings on a shared machine vary from run to run; the ratios are taken within each round
 (the two processes run one after the other) and reported with their spread, and each target
@@ -54,6 +57,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+from app_run import app_rounds  # noqa: E402
 
 from sim.engine import simulate  # noqa: E402
 from sim.network.queueing import jackson_for_scenario  # noqa: E402
@@ -490,8 +495,18 @@ def judge(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return verdicts
 
 
-SECTIONS = ("whole", "startup", "breakdown", "default", "compare", "scaling", "memory", "dask")
-DEFAULT_SECTIONS = ("whole", "startup", "breakdown", "default", "compare", "scaling")
+SECTIONS = (
+    "whole",
+    "startup",
+    "breakdown",
+    "default",
+    "compare",
+    "scaling",
+    "app",
+    "memory",
+    "dask",
+)
+DEFAULT_SECTIONS = ("whole", "startup", "breakdown", "default", "compare", "scaling", "app")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -537,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["compare"] = compare(folder, rounds)
             elif section == "scaling":
                 results["scaling"] = scaling()
+            elif section == "app":
+                opens_with = max(2, load_scenario(DEFAULT).scenario.run.replications)
+                results["app"] = app_rounds(rounds, REFERENCE, DEFAULT, opens_with, knockon, folder)
             elif section == "memory":
                 results["memory"] = memory(folder)
             else:
@@ -614,6 +632,8 @@ def report(results: dict[str, Any]) -> str:
             f"{comparison['target_seconds']:g} s).",
             "",
         ]
+    if "app" in results:
+        lines += app_report(results["app"])
     if "memory" in results:
         lines += memory_report(results["memory"])
     if "scaling" in results:
@@ -719,6 +739,51 @@ def breakdown_report(after: dict[str, Any], before: dict[str, Any] | None) -> li
         lines.append(f"| {phase} | {cells} |")
     cells = " | ".join(f"{data['whole_seconds']:.2f}" for _, data in columns)
     lines.append(f"| **whole process** | {cells} |")
+    return [*lines, ""]
+
+
+def app_report(app: dict[str, Any]) -> list[str]:
+    rounds = app["rounds"]
+    reference, default = app["replications"]["reference"], app["replications"]["default"]
+    lines = [
+        "## The app's Run button",
+        "",
+        "A fresh `streamlit run app.py` each round, driven by headless Chromium on the same "
+        "2 cores: seconds from pressing Run to the first headline number, each press a new "
+        "session with a seed of its own. Beside them, in the same round, the same jobs as "
+        f"whole `knockon run` processes on 2 workers, and the idiomatic script doing the "
+        f"reference network's {reference} replications as {reference} processes side by side.",
+        "",
+        f"| round | app, reference network x {reference}, first Run | app, reference "
+        f"network x {reference} | `knockon run` the same | idiomatic SimPy the same | app, "
+        f"default scenario x {default} | `knockon run` the same |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for number, row in enumerate(rounds, start=1):
+        lines.append(
+            f"| {number} | {row['app_reference_first']} | {row['app_reference']} | "
+            f"{row['run_reference']} | {row['idiomatic_reference']} | {row['app_default']} | "
+            f"{row['run_default']} |"
+        )
+    lines.append("")
+    for label, fast in (
+        ("the app's Run button", "app_reference"),
+        ("the first Run on a freshly started app", "app_reference_first"),
+        ("`knockon run`", "run_reference"),
+    ):
+        values = spread(ratios(rounds, "idiomatic_reference", fast))
+        lines.append(
+            f"- Reference network, {reference} replications on 2 cores, {label}: "
+            f"**{values['median']}x** the idiomatic model (median of {len(rounds)} rounds; "
+            f"range {values['min']}-{values['max']}x)."
+        )
+    extra = [row["app_default"] - row["run_default"] for row in rounds]
+    lines.append(
+        f"- Default scenario, {default} replications (what the Run page opens with): "
+        f"{statistics.median(row['app_default'] for row in rounds):.1f} s in the app, "
+        f"{statistics.median(row['run_default'] for row in rounds):.1f} s as `knockon run` "
+        f"(the app's page, polling and drawing add {statistics.median(extra):.1f} s, median)."
+    )
     return [*lines, ""]
 
 
