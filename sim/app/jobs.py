@@ -43,7 +43,8 @@ POLL_SECONDS = 1.0
 
 WAIT_FRACTION = 0.8
 """Of each poll, the part the server spends waiting for the run to end, so that the page
-shows a finished run at once; the rest leaves a Cancel press time to arrive."""
+shows a finished run at once. A click meanwhile (Cancel, another page) is answered when the
+wait ends, so at most this much of a second later."""
 
 KEPT_JOBS = 32
 """Finished runs remembered for sessions that have not looked back yet."""
