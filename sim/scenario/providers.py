@@ -15,6 +15,15 @@ from sim.scenario.fields import Frozen, Id, NonNegativeDays, PositiveDays, Share
 from sim.scenario.payment import Contract, Price
 
 
+def _servers_or_slots(servers: int | None, slots_per_day: int | None) -> int:
+    """The one of the two a capacity gives; giving both or neither is an error."""
+    if servers is not None and slots_per_day is None:
+        return servers
+    if servers is None and slots_per_day is not None:
+        return slots_per_day
+    raise ValueError("give exactly one of servers or slots_per_day")
+
+
 class CapacityChange(Frozen):
     """Capacity in [from, to) replacing the provider's own: winter escalation beds, a
     closed ward, extra clinics."""
@@ -29,16 +38,13 @@ class CapacityChange(Frozen):
 
     @model_validator(mode="after")
     def _one_kind_and_in_order(self) -> CapacityChange:
-        if (self.servers is None) == (self.slots_per_day is None):
-            raise ValueError("give exactly one of servers or slots_per_day")
+        _servers_or_slots(self.servers, self.slots_per_day)
         check_span(self.from_, self.to)
         return self
 
     @property
     def level(self) -> int:
-        level = self.servers if self.servers is not None else self.slots_per_day
-        assert level is not None
-        return level
+        return _servers_or_slots(self.servers, self.slots_per_day)
 
 
 class Capacity(Frozen):
@@ -53,16 +59,13 @@ class Capacity(Frozen):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Capacity:
-        if (self.servers is None) == (self.slots_per_day is None):
-            raise ValueError("give exactly one of servers or slots_per_day")
+        _servers_or_slots(self.servers, self.slots_per_day)
         return self
 
     @property
     def level(self) -> int:
         """Servers or slots a day, whichever the provider has."""
-        level = self.servers if self.servers is not None else self.slots_per_day
-        assert level is not None
-        return level
+        return _servers_or_slots(self.servers, self.slots_per_day)
 
 
 class Waiting(Frozen):
